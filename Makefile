@@ -1,0 +1,78 @@
+# Askeladden: a tiny C web server, from "it builds on my laptop" to a slim image
+# on Kubernetes. Each v0.X/ directory is a standalone snapshot with its own
+# Makefile; this one builds and tests them side by side.
+
+SNAPSHOTS  := v0.1 v0.2
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+PREFIX     ?= /usr/local
+PKG_CONFIG ?= pkg-config
+export CC CFLAGS PKG_CONFIG
+
+SANITIZE      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_CFLAGS   := -O1 -g $(SANITIZE)
+TEST_WARNINGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+TEST_SOURCES  := $(wildcard tests/*.c) $(wildcard common/*.c)
+TEST_HEADERS  := $(wildcard tests/*.h) $(wildcard common/*.h)
+TEST_PKGS     := check libevent libevent_pthreads
+TEST_CFLAGS    = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
+TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
+
+.PHONY: all setup test test-unit test-asan test-scripts images compare-sizes \
+        clean help FORCE
+
+all: $(SNAPSHOTS:%=%/askeladden)
+
+help:
+	@echo 'make                 build both snapshots (v0.1/askeladden, v0.2/askeladden)'
+	@echo 'make test            install what is missing, then run every test suite'
+	@echo 'make test-unit       the Check suites against both snapshots'
+	@echo 'make test-asan       the same suites under AddressSanitizer and UBSan'
+	@echo 'make test-scripts    shellcheck and the script tests'
+	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
+	@echo 'make compare-sizes   measure and compare the two images'
+	@echo 'make setup           install the build and test dependencies (root)'
+	@echo 'make clean           remove build outputs'
+	@echo 'Variables: CC CFLAGS PREFIX PKG_CONFIG'
+
+setup:
+	scripts/setup.sh build
+
+# Each snapshot's own Makefile knows its dependencies: always ask it.
+%/askeladden: FORCE
+	$(MAKE) -C $*
+
+%/build/libaskeladden.a: FORCE
+	$(MAKE) -C $* lib
+
+%/build/asan/askeladden: FORCE
+	$(MAKE) -C $* BUILD=build/asan BIN=build/asan/askeladden CFLAGS='$(ASAN_CFLAGS)' LDFLAGS='$(SANITIZE)'
+
+%/build/asan/libaskeladden.a: FORCE
+	$(MAKE) -C $* BUILD=build/asan CFLAGS='$(ASAN_CFLAGS)' lib
+
+# One Check runner per snapshot, built from the same tests against that
+# snapshot's server code, so a drift between v0.1 and v0.2 fails a test.
+build/tests/%/check_askeladden: $(TEST_SOURCES) $(TEST_HEADERS) %/build/libaskeladden.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_WARNINGS) -I$*/src -Icommon $(TEST_CFLAGS) $(CFLAGS) -o $@ $(TEST_SOURCES) $*/build/libaskeladden.a $(TEST_LIBS)
+
+build/asan/%/check_askeladden: $(TEST_SOURCES) $(TEST_HEADERS) %/build/asan/libaskeladden.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_WARNINGS) -I$*/src -Icommon $(TEST_CFLAGS) $(ASAN_CFLAGS) -o $@ $(TEST_SOURCES) $*/build/asan/libaskeladden.a $(TEST_LIBS) $(SANITIZE)
+
+test: setup
+	tests/run.sh
+
+test-unit: $(SNAPSHOTS:%=build/tests/%/check_askeladden) all
+	tests/run-check.sh $(SNAPSHOTS:%=build/tests/%/check_askeladden)
+
+test-asan: $(SNAPSHOTS:%=build/asan/%/check_askeladden) $(SNAPSHOTS:%=%/build/asan/askeladden)
+	tests/run-check.sh --asan $(SNAPSHOTS:%=build/asan/%/check_askeladden)
+
+test-scripts:
+	tests/scripts_test.sh
+
+clean:
+	for s in $(SNAPSHOTS); do $(MAKE) -C $$s clean; done
+	rm -rf build

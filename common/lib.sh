@@ -1,0 +1,116 @@
+# Shared shell helpers for the scripts in scripts/ and the test drivers: logging,
+# failing with one clear line, waiting for things, and where state lives.
+# Source it; it defines functions and variables and runs nothing else.
+# shellcheck shell=bash
+# The variables are for the scripts that source this file.
+# shellcheck disable=SC2034
+
+ASKELADDEN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Long-lived state that is not part of the repository: dockerd's log, the
+# local registry's data, the compressed-size cache.
+ASKELADDEN_STATE="${ASKELADDEN_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/askeladden}"
+SCRIPT_NAME="$(basename "$0")"
+
+# Colour only for people: on a terminal, and never when NO_COLOR is set.
+if [[ -t 2 && -z "${NO_COLOR:-}" && "${TERM:-dumb}" != dumb ]]; then
+  C_BOLD=$'\e[1m' C_DIM=$'\e[2m' C_RED=$'\e[31m' C_GREEN=$'\e[32m' C_YELLOW=$'\e[33m' C_RESET=$'\e[0m'
+else
+  C_BOLD='' C_DIM='' C_RED='' C_GREEN='' C_YELLOW='' C_RESET=''
+fi
+
+# Progress and diagnostics go to stderr so that stdout stays clean for data (--json).
+step()  { printf '%s==>%s %s\n' "$C_BOLD" "$C_RESET" "$*" >&2; }
+info()  { printf '    %s\n' "$*" >&2; }
+ok()    { printf '%sok%s  %s\n' "$C_GREEN" "$C_RESET" "$*" >&2; }
+warn()  { printf '%s%s: warning:%s %s\n' "$C_YELLOW" "$SCRIPT_NAME" "$C_RESET" "$*" >&2; }
+die()   { printf '%s%s: error:%s %s\n' "$C_RED" "$SCRIPT_NAME" "$C_RESET" "$*" >&2; exit 1; }
+# Bad command-line usage: one line, a pointer to --help, exit 2.
+usage_error() {
+  printf '%s: %s (see %s --help)\n' "$SCRIPT_NAME" "$*" "$SCRIPT_NAME" >&2
+  exit 2
+}
+
+# A loud, unmistakable line for a test or step that could not run here.
+skip_loudly() {
+  printf '%s*** SKIPPED: %s ***%s\n' "$C_YELLOW" "$*" "$C_RESET" >&2
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+require_cmd() {
+  local cmd
+  for cmd in "$@"; do
+    have "$cmd" || die "'$cmd' is not installed (run: make setup)"
+  done
+}
+
+# Print the usage block at the top of the calling script: the comment lines
+# after the shebang, up to the first line that is not a comment.
+print_usage() {
+  sed -n '2,/^[^#]/{/^#/!q;s/^# \{0,1\}//;p}' "$0"
+}
+
+# wait_until SECONDS DESCRIPTION COMMAND...: retry COMMAND every 0.2 s.
+wait_until() {
+  local seconds="$1" what="$2"
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+  [[ -n "$what" ]] && info "$what"
+  return 0
+}
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+wait_for_port() {
+  local host="$1" port="$2" seconds="${3:-10}"
+  wait_until "$seconds" "" port_open "$host" "$port" ||
+    die "nothing answered on $host:$port within ${seconds}s"
+}
+
+docker_ready() { docker info >/dev/null 2>&1; }
+
+require_docker() {
+  have docker || die "docker is not installed (run: make setup-docker)"
+  docker_ready || die "no Docker engine answers (start one with: make setup-docker)"
+}
+
+# registry_answers HOST:PORT: a Docker registry (v2 API) answers there over
+# plain HTTP. It says so with a header, with or without auth (200 or 401).
+registry_answers() {
+  curl -sS --max-time 3 -o /dev/null -D - "http://$1/v2/" 2>/dev/null |
+    grep -qi '^docker-distribution-api-version: *registry/2'
+}
+
+human_bytes() {
+  awk -v b="$1" 'BEGIN {
+    split("B kB MB GB TB", u, " "); i = 1
+    while (b >= 1000 && i < 5) { b /= 1000; i++ }
+    printf (i == 1 ? "%d %s" : "%.1f %s"), b, u[i]
+  }'
+}
+
+# run_logged LOG WHAT COMMAND...: run COMMAND with its output in LOG, printing
+# one progress line (elapsed time and the log's last line) every 30 s, so a
+# long step shows it is alive without flooding the terminal.
+run_logged() {
+  local log="$1" what="$2"
+  shift 2
+  local started=$SECONDS pid rc=0
+  "$@" >"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    local i
+    for ((i = 0; i < 150; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -0 "$pid" 2>/dev/null &&
+      info "$what: $((SECONDS - started)) s, $(tail -n 1 "$log" | cut -c 1-100)"
+  done
+  wait "$pid" || rc=$?
+  return "$rc"
+}

@@ -1,0 +1,105 @@
+/* handler: answer GET and HEAD on any path with the text, /healthz and
+ * /readyz for Kubernetes' probes, and 405 for every other method. */
+#include "handler.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CONTENT_TYPE "text/plain; charset=utf-8"
+#define TEXT "Strange women lying in ponds distributing swords is no basis for a system of government.\n"
+
+const char handler_text[] = TEXT;
+
+struct reply {
+    int status;
+    const char *reason;
+    const char *body;
+    size_t length;
+    const char *length_text; /* precomputed: libevent would snprintf it per request */
+};
+
+#define REPLY(status, reason, body) \
+    { status, reason, body, sizeof(body) - 1, NULL }
+
+static struct reply replies[] = {
+    REPLY(200, "OK", TEXT),
+    REPLY(200, "OK", "ok\n"),
+    REPLY(200, "OK", "ready\n"),
+    REPLY(503, "Service Unavailable", "shutting down\n"),
+    REPLY(405, "Method Not Allowed", "method not allowed\n"),
+};
+enum { R_TEXT, R_HEALTHY, R_READY, R_DRAINING, R_NOT_ALLOWED, R_COUNT };
+static char length_texts[R_COUNT][24];
+
+static void precompute_lengths(void)
+{
+    for (int i = 0; i < R_COUNT; i++) {
+        snprintf(length_texts[i], sizeof length_texts[i], "%zu", replies[i].length);
+        replies[i].length_text = length_texts[i];
+    }
+}
+
+static const struct reply *route(struct evhttp_request *req, const struct handler_state *st)
+{
+    enum evhttp_cmd_type method = evhttp_request_get_command(req);
+    if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD)
+        return &replies[R_NOT_ALLOWED];
+    const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+    if (path != NULL && strcmp(path, "/healthz") == 0)
+        return &replies[R_HEALTHY];
+    if (path != NULL && strcmp(path, "/readyz") == 0)
+        return atomic_load_explicit(st->draining, memory_order_relaxed)
+                   ? &replies[R_DRAINING] : &replies[R_READY];
+    return &replies[R_TEXT];
+}
+
+static void reply_written(struct evhttp_request *req, void *arg)
+{
+    struct handler_state *st = arg;
+    (void)req;
+    st->replies_in_flight--;
+}
+
+static void handler_request(struct evhttp_request *req, void *arg)
+{
+    struct handler_state *st = arg;
+    const struct reply *r = route(req, st);
+    int head = evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
+    struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
+
+    if (r == &replies[R_NOT_ALLOWED])
+        evhttp_add_header(headers, "Allow", "GET, HEAD");
+    if (st->closing)
+        evhttp_add_header(headers, "Connection", "close");
+    evhttp_add_header(headers, "Content-Length", r->length_text);
+    if (head) /* libevent adds no Content-Type to a reply without a body */
+        evhttp_add_header(headers, "Content-Type", CONTENT_TYPE);
+    else /* libevent would write a HEAD reply's body too: only GET gets one */
+        evbuffer_add_reference(evhttp_request_get_output_buffer(req), r->body,
+                               r->length, NULL, NULL);
+
+    access_log_request(&st->log, req, r->status, head ? 0 : r->length);
+    st->replies_in_flight++;
+    evhttp_request_set_on_complete_cb(req, reply_written, st);
+    evhttp_send_reply(req, r->status, r->reason, NULL);
+}
+
+void handler_install(struct evhttp *http, struct handler_state *st)
+{
+    static int lengths_ready;
+    if (!lengths_ready) { /* called before the loops start: no race */
+        precompute_lengths();
+        lengths_ready = 1;
+    }
+    evhttp_set_gencb(http, handler_request, st);
+    evhttp_set_default_content_type(http, CONTENT_TYPE);
+    /* Accept every method libevent knows, so the handler answers 405 rather
+     * than libevent's 501 for the ones outside its allowed set. */
+    evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                         EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                         EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+}

@@ -1,0 +1,269 @@
+/* server: one event_base, evhttp and SO_REUSEPORT listener per thread, so the
+ * kernel spreads connections over the loops and no lock is on the request
+ * path. Shutdown is driven from outside through server_begin_shutdown and
+ * server_stop. */
+#include "server.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "handler.h"
+#include "listener.h"
+
+/* libevent 2.1 defaults are unlimited sizes and 50 s timeouts: a stalled
+ * client must not outlive Kubernetes' 30 s termination grace period. */
+#define MAX_HEADERS_BYTES 8192
+#define MAX_BODY_BYTES 4096
+#define IO_TIMEOUT_SECONDS 10
+/* After the listeners close: how often to look whether replies are still
+ * being written, and for how long at most. */
+#define FINISH_CHECK_MS 20
+#define FINISH_MAX_MS 2000
+
+struct worker {
+    struct server *server;
+    struct event_base *base;
+    struct evhttp *http;
+    struct listener *listener;
+    struct evhttp_bound_socket *bound;
+    struct event *stop;
+    struct event *finish;
+    int finish_checks;
+    struct handler_state handler;
+    pthread_t thread;
+    int running;
+};
+
+struct server {
+    atomic_int draining;
+    int port;
+    char endpoint[NI_MAXHOST + 16];
+    int nworkers;
+    struct worker workers[];
+};
+
+static pthread_once_t threads_once = PTHREAD_ONCE_INIT;
+
+static void use_pthreads(void)
+{
+    evthread_use_pthreads();
+}
+
+static int resolve(const char *address, int port, struct sockaddr_storage *out,
+                   socklen_t *len, char *err, size_t errlen)
+{
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+    struct addrinfo *res;
+    char service[8];
+    snprintf(service, sizeof service, "%d", port);
+    const char *node = address != NULL && address[0] != '\0' ? address : "0.0.0.0";
+    int rc = getaddrinfo(node, service, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot resolve address '%.64s': %s", node, gai_strerror(rc));
+        return -1;
+    }
+    memcpy(out, res->ai_addr, res->ai_addrlen);
+    *len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+static void format_endpoint(struct server *s, const struct sockaddr *addr, socklen_t len)
+{
+    char host[NI_MAXHOST], port[16];
+    if (getnameinfo(addr, len, host, sizeof host, port, sizeof port,
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+        snprintf(host, sizeof host, "?");
+    s->port = atoi(port);
+    snprintf(s->endpoint, sizeof s->endpoint, addr->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
+             host, port);
+}
+
+static void worker_finish(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    (void)fd;
+    (void)what;
+    if (w->handler.replies_in_flight > 0 && ++w->finish_checks < FINISH_MAX_MS / FINISH_CHECK_MS)
+        return;
+    event_del(w->finish);
+    evhttp_free(w->http); /* closes the connections left: idle keep-alives */
+    w->http = NULL;
+    event_base_loopbreak(w->base);
+}
+
+static void worker_stop(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    (void)fd;
+    (void)what;
+    w->handler.closing = 1;
+    evhttp_del_accept_socket(w->http, w->bound); /* frees the listener, closes its socket */
+    w->bound = NULL;
+    listener_free(w->listener);
+    w->listener = NULL;
+    /* The first check comes after one period even when nothing is in flight,
+     * so requests already on their way over open connections are answered. */
+    struct timeval period = { 0, FINISH_CHECK_MS * 1000 };
+    event_add(w->finish, &period);
+}
+
+static void *worker_run(void *arg)
+{
+    struct worker *w = arg;
+    event_base_dispatch(w->base);
+    return NULL;
+}
+
+static struct event_base *new_base(void)
+{
+    struct event_config *cfg = event_config_new();
+    if (cfg == NULL)
+        return NULL;
+    /* Batches epoll_ctl calls: fewer system calls per request. */
+    event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    struct event_base *base = event_base_new_with_config(cfg);
+    event_config_free(cfg);
+    return base;
+}
+
+static int worker_init(struct worker *w, struct server *s, const struct server_config *cfg,
+                       const struct sockaddr *addr, socklen_t len, char *err, size_t errlen)
+{
+    w->server = s;
+    w->handler.draining = &s->draining;
+    access_log_init(&w->handler.log, cfg->access_log, cfg->log_fd);
+    w->base = new_base();
+    w->http = w->base != NULL ? evhttp_new(w->base) : NULL;
+    if (w->http == NULL) {
+        snprintf(err, errlen, "cannot create an event loop");
+        return -1;
+    }
+    evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
+    evhttp_set_max_body_size(w->http, MAX_BODY_BYTES);
+    evhttp_set_timeout(w->http, IO_TIMEOUT_SECONDS);
+    handler_install(w->http, &w->handler);
+
+    w->listener = listener_open(w->base, addr, len, err, errlen);
+    if (w->listener == NULL)
+        return -1;
+    w->bound = evhttp_bind_listener(w->http, listener_evconn(w->listener));
+    w->stop = event_new(w->base, -1, 0, worker_stop, w);
+    w->finish = event_new(w->base, -1, EV_PERSIST, worker_finish, w);
+    if (w->bound == NULL || w->stop == NULL || w->finish == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static void worker_free(struct worker *w)
+{
+    if (w->running)
+        pthread_join(w->thread, NULL);
+    if (w->listener != NULL && w->bound == NULL) /* never handed to evhttp */
+        evconnlistener_free(listener_evconn(w->listener));
+    if (w->http != NULL)
+        evhttp_free(w->http); /* with the listener bound to it */
+    if (w->listener != NULL)
+        listener_free(w->listener);
+    if (w->stop != NULL)
+        event_free(w->stop);
+    if (w->finish != NULL)
+        event_free(w->finish);
+    if (w->base != NULL)
+        event_base_free(w->base);
+}
+
+static void server_free(struct server *s)
+{
+    for (int i = 0; i < s->nworkers; i++)
+        worker_free(&s->workers[i]);
+    free(s);
+}
+
+static struct server *server_new(int threads)
+{
+    struct server *s = calloc(1, sizeof *s + (size_t)threads * sizeof s->workers[0]);
+    if (s != NULL)
+        atomic_init(&s->draining, 0);
+    return s;
+}
+
+struct server *server_start(const struct server_config *cfg, char *err, size_t errlen)
+{
+    struct sockaddr_storage addr;
+    socklen_t len;
+    pthread_once(&threads_once, use_pthreads);
+    if (resolve(cfg->address, cfg->port, &addr, &len, err, errlen) != 0)
+        return NULL;
+    struct server *s = server_new(cfg->threads);
+    if (s == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    char why[256];
+    if (listener_claim((struct sockaddr *)&addr, len, why, sizeof why) != 0) {
+        format_endpoint(s, (struct sockaddr *)&addr, len);
+        snprintf(err, errlen, "cannot listen on %s: %s", s->endpoint, why);
+        server_free(s);
+        return NULL;
+    }
+    format_endpoint(s, (struct sockaddr *)&addr, len);
+    for (int i = 0; i < cfg->threads; i++) {
+        s->nworkers = i + 1;
+        if (worker_init(&s->workers[i], s, cfg, (struct sockaddr *)&addr, len, why,
+                        sizeof why) != 0) {
+            snprintf(err, errlen, "cannot listen on %s: %s", s->endpoint, why);
+            server_free(s);
+            return NULL;
+        }
+    }
+    for (int i = 0; i < s->nworkers; i++) {
+        struct worker *w = &s->workers[i];
+        int rc = pthread_create(&w->thread, NULL, worker_run, w);
+        w->running = rc == 0;
+        if (!w->running) {
+            snprintf(err, errlen, "cannot start a thread: %s", strerror(rc));
+            server_stop(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+int server_port(const struct server *s)
+{
+    return s->port;
+}
+
+const char *server_endpoint(const struct server *s)
+{
+    return s->endpoint;
+}
+
+void server_begin_shutdown(struct server *s)
+{
+    atomic_store(&s->draining, 1);
+}
+
+void server_stop(struct server *s)
+{
+    server_begin_shutdown(s);
+    for (int i = 0; i < s->nworkers; i++) {
+        if (s->workers[i].running)
+            event_active(s->workers[i].stop, 0, 0);
+    }
+    server_free(s);
+}

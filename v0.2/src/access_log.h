@@ -1,0 +1,28 @@
+/* access_log: one line per request on stdout, what `kubectl logs` shows. */
+#ifndef ACCESS_LOG_H
+#define ACCESS_LOG_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct evhttp_request;
+
+/* One per event loop thread: no locks, and the timestamp is formatted once a
+ * second, not once a request. */
+struct access_log {
+    int enabled;
+    int fd;
+    time_t cached_second;
+    char cached_time[32];
+};
+
+void access_log_init(struct access_log *log, int enabled, int fd);
+
+void access_log_request(struct access_log *log, struct evhttp_request *req,
+                        int status, size_t body_bytes);
+
+/* Copy text into out (of size outlen), escaping what could forge a log line
+ * or a terminal sequence, and truncating long input with "...". */
+void access_log_escape(const char *text, char *out, size_t outlen);
+
+#endif
