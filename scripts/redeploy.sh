@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# Usage: scripts/redeploy.sh [options] [v0.1|v0.2]
+#
+# Post 2's redeploy as one script: build the snapshot's image, tag it with the
+# post's tag and an immutable one from git, push both to the cluster's registry,
+# check them through the registry API, apply the namespace, Service and
+# Deployment with the image pinned by digest, wait for the rolling update (and
+# roll it back when it fails), then smoke-test the NodePort.
+#
+# Snapshots (default v0.2):
+#   v0.1   image askeladden:v0.1, pushed as askeladden:registry
+#   v0.2   image askeladden:v0.2, pushed as askeladden:slim
+#
+# Options:
+#   --registry HOST:PORT  the registry to push to and pull from (default
+#                         localhost:32000: microk8s's registry add-on, or
+#                         scripts/registry.sh start)
+#   --no-build            push the existing askeladden:vX instead of building it
+#   --image REF           push this local image instead of askeladden:vX
+#                         (implies --no-build)
+#   --render              push and verify, then print the manifests that would
+#                         be applied, and stop: no cluster needed
+#   --dry-run             run the checks, print the plan, change nothing
+#   --timeout SECONDS     how long to wait for the rollout (default 180)
+#   --node HOST           where the smoke test reaches the NodePort
+#                         (default 127.0.0.1: this machine is the node)
+#   -h, --help            show this help
+#
+# Environment:
+#   REGISTRY   as --registry
+#   KUBECTL    the kubectl command (default: "microk8s kubectl" when microk8s is
+#              installed, else kubectl); KUBECONFIG as usual
+#
+# The tracked manifests in vX/k8s/ are never rewritten: the pinned copy is
+# piped to kubectl (or printed, with --render).
+#
+# Exit status: 0 deployed (or rendered), 1 a check or step failed, 2 bad usage.
+set -euo pipefail
+# shellcheck source=common/lib.sh
+source "$(dirname "$0")/../common/lib.sh"
+
+SNAPSHOT=v0.2
+REGISTRY="${REGISTRY:-localhost:32000}"
+BUILD=1
+IMAGE=
+RENDER=0
+DRY_RUN=0
+TIMEOUT=180
+NODE=127.0.0.1
+
+NAMESPACE=askeladden-dev
+DEPLOYMENT=deployment-askeladden-dev
+SERVICE=askeladden-dev-service
+SELECTOR=app.kubernetes.io/name=askeladden,app.kubernetes.io/instance=askeladden-dev
+# What the registry may answer for a manifest: asking for all of them keeps it
+# from converting, which would change the digest.
+MANIFEST_TYPES=application/vnd.docker.distribution.manifest.v2+json,application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.oci.image.manifest.v1+json,application/vnd.oci.image.index.v1+json
+
+need_value() { (($# > 1)) || usage_error "$1 needs a value"; }
+
+while (($# > 0)); do
+  case "$1" in
+    -h | --help) print_usage; exit 0 ;;
+    --registry) need_value "$@"; REGISTRY="$2"; shift ;;
+    --registry=*) REGISTRY="${1#*=}" ;;
+    --image) need_value "$@"; IMAGE="$2"; BUILD=0; shift ;;
+    --image=*) IMAGE="${1#*=}"; BUILD=0 ;;
+    --no-build) BUILD=0 ;;
+    --render) RENDER=1 ;;
+    --dry-run) DRY_RUN=1 ;;
+    --timeout) need_value "$@"; TIMEOUT="$2"; shift ;;
+    --timeout=*) TIMEOUT="${1#*=}" ;;
+    --node) need_value "$@"; NODE="$2"; shift ;;
+    --node=*) NODE="${1#*=}" ;;
+    v0.1 | v0.2) SNAPSHOT="$1" ;;
+    -*) usage_error "unknown option '$1'" ;;
+    *) usage_error "unknown snapshot '$1' (v0.1 or v0.2)" ;;
+  esac
+  shift
+done
+[[ "$TIMEOUT" =~ ^[1-9][0-9]*$ ]] || usage_error "--timeout needs a number of seconds, not '$TIMEOUT'"
+[[ "$REGISTRY" =~ ^[A-Za-z0-9.-]+(:[0-9]+)?$ ]] || usage_error "--registry needs HOST:PORT, not '$REGISTRY'"
+
+case "$SNAPSHOT" in
+  v0.1) POST_TAG=registry ;;
+  v0.2) POST_TAG=slim ;;
+esac
+IMAGE="${IMAGE:-askeladden:$SNAPSHOT}"
+REPO="$REGISTRY/askeladden"
+K8S_DIR="$ASKELADDEN_ROOT/$SNAPSHOT/k8s"
+MANIFESTS=(namespace.yaml service.yaml deployment.yaml)
+read -r -a KUBECTL_CMD <<<"${KUBECTL:-$(have microk8s && echo 'microk8s kubectl' || echo kubectl)}"
+LAST_STEP=7
+((RENDER)) && LAST_STEP=4
+
+progress() { step "[$1/$LAST_STEP] $2"; }
+kube() { timeout 60 "${KUBECTL_CMD[@]}" "$@"; }
+
+# --- 1. Preflight: every check, and nothing changed ------------------------
+
+require_cmd docker curl jq git
+for f in "${MANIFESTS[@]}"; do
+  [[ -f "$K8S_DIR/$f" ]] || die "missing manifest $SNAPSHOT/k8s/$f"
+done
+
+timeout 10 docker info >/dev/null 2>&1 ||
+  die "no Docker engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock} (start one: scripts/setup.sh docker)"
+if ((!BUILD)); then
+  docker image inspect "$IMAGE" >/dev/null 2>&1 ||
+    die "no local image $IMAGE (build it: make -C $SNAPSHOT image, or drop --no-build)"
+fi
+
+registry_host="${REGISTRY%:*}"
+if [[ "$registry_host" == localhost ]] && ! getent ahostsv4 localhost >/dev/null 2>&1 &&
+  getent ahostsv6 localhost >/dev/null 2>&1; then
+  warn "localhost resolves to ::1 only: pushes to $REGISTRY may hang (use --registry 127.0.0.1:${REGISTRY##*:}, or add '127.0.0.1 localhost' to /etc/hosts)"
+fi
+registry_answers "$REGISTRY" ||
+  die "no registry answers at http://$REGISTRY/v2/ (start one: scripts/registry.sh start, or: microk8s enable registry)"
+
+git_sha="$(git -C "$ASKELADDEN_ROOT" rev-parse --short HEAD 2>/dev/null)" ||
+  die "no git commit to tag the image with (commit first)"
+GIT_TAG="$git_sha"
+[[ -z "$(git -C "$ASKELADDEN_ROOT" status --porcelain 2>/dev/null)" ]] || GIT_TAG="$git_sha-dirty"
+
+if ((!RENDER)); then
+  have "${KUBECTL_CMD[0]}" ||
+    die "'${KUBECTL_CMD[*]}' is not installed (install microk8s or kubectl, or set KUBECTL)"
+  kube version --request-timeout=5s >/dev/null 2>&1 ||
+    die "no Kubernetes cluster answers to '${KUBECTL_CMD[*]}' at $(kube config view --minify -o 'jsonpath={.clusters[0].cluster.server}' 2>/dev/null || echo '?') (start microk8s, or set KUBECONFIG or KUBECTL)"
+fi
+
+checked="Docker engine, registry $REGISTRY, git $GIT_TAG"
+((RENDER)) || checked+=", cluster via '${KUBECTL_CMD[*]}'"
+progress 1 "preflight: $checked"
+
+if ((DRY_RUN)); then
+  ((BUILD)) && info "2. build:   make -C $SNAPSHOT image   (-> $IMAGE)"
+  ((BUILD)) || info "2. build:   skipped, using $IMAGE"
+  info "3. push:    $REPO:$GIT_TAG and $REPO:$POST_TAG"
+  info "4. verify:  both tags in http://$REGISTRY/v2/askeladden/tags/list, at the pushed digest"
+  if ((RENDER)); then
+    info "   then print $SNAPSHOT/k8s/{${MANIFESTS[*]}} with image $REPO@<digest>"
+  else
+    info "5. apply:   $SNAPSHOT/k8s/{${MANIFESTS[*]}} with image $REPO@<digest>"
+    info "6. wait:    rollout status deployment/$DEPLOYMENT -n $NAMESPACE --timeout=${TIMEOUT}s (rollout undo on failure)"
+    info "7. smoke:   GET http://$NODE:<nodePort of $SERVICE>/"
+  fi
+  ok "dry run: nothing was built, pushed or applied"
+  exit 0
+fi
+
+# --- 2. Build ----------------------------------------------------------------
+
+if ((BUILD)); then
+  progress 2 "building $IMAGE (make -C $SNAPSHOT image)"
+  mkdir -p "$ASKELADDEN_STATE"
+  build_log="$ASKELADDEN_STATE/redeploy-build.log"
+  if ! make -C "$ASKELADDEN_ROOT/$SNAPSHOT" image >"$build_log" 2>&1; then
+    tail -n 20 "$build_log" >&2
+    die "make -C $SNAPSHOT image failed; full log: $build_log"
+  fi
+  docker image inspect "$IMAGE" >/dev/null 2>&1 ||
+    die "make -C $SNAPSHOT image succeeded but left no image $IMAGE"
+else
+  progress 2 "not building: using the local image $IMAGE"
+fi
+
+# --- 3. Tag and push ---------------------------------------------------------
+
+# push_tag TAG: push $REPO:TAG and print the digest the registry stored.
+push_tag() {
+  local out digest
+  docker tag "$IMAGE" "$REPO:$1"
+  out="$(timeout 600 docker push "$REPO:$1" 2>&1)" || {
+    printf '%s\n' "$out" | tail -n 5 >&2
+    die "docker push $REPO:$1 failed"
+  }
+  digest="$(printf '%s\n' "$out" | sed -n 's/^.*digest: \(sha256:[0-9a-f]\{64\}\) size:.*$/\1/p' | tail -n 1)"
+  [[ -n "$digest" ]] || die "docker push $REPO:$1 printed no digest"
+  printf '%s\n' "$digest"
+}
+
+progress 3 "pushing $REPO:$GIT_TAG and :$POST_TAG"
+# The immutable tag first: should the second push fail, the post's tag that
+# people pull still names the old image.
+DIGEST="$(push_tag "$GIT_TAG")"
+post_digest="$(push_tag "$POST_TAG")"
+[[ "$post_digest" == "$DIGEST" ]] ||
+  die "the two pushes stored different digests ($DIGEST, $post_digest): was $IMAGE rebuilt meanwhile?"
+
+# --- 4. Verify through the registry API -------------------------------------
+
+progress 4 "verifying $REPO tags through http://$REGISTRY/v2/"
+tags="$(curl -fsS --max-time 10 "http://$REGISTRY/v2/askeladden/tags/list")" ||
+  die "could not read http://$REGISTRY/v2/askeladden/tags/list"
+for tag in "$GIT_TAG" "$POST_TAG"; do
+  jq -e --arg t "$tag" '.tags | index($t)' <<<"$tags" >/dev/null ||
+    die "the registry does not list tag $tag: $(jq -c .tags <<<"$tags")"
+done
+for ref in "$GIT_TAG" "$POST_TAG" "$DIGEST"; do
+  got="$(curl -fsS --max-time 10 -o /dev/null -D - -H "Accept: $MANIFEST_TYPES" \
+    "http://$REGISTRY/v2/askeladden/manifests/$ref" |
+    tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *//p')" ||
+    die "the registry has no manifest for askeladden:$ref"
+  [[ "$got" == "$DIGEST" ]] ||
+    die "askeladden:$ref resolves to ${got:-nothing}, not the pushed $DIGEST"
+done
+info "$REPO@$DIGEST"
+
+# The three manifests as one stream, the image pinned by digest and the change
+# cause (what `kubectl rollout history` shows) filled in.
+CAUSE="redeploy.sh $SNAPSHOT: askeladden:$POST_TAG, git $GIT_TAG, $REPO@$DIGEST"
+render() {
+  local f
+  for f in "${MANIFESTS[@]}"; do
+    printf -- '---\n'
+    cat "$K8S_DIR/$f"
+  done | awk -v image="$REPO@$DIGEST" -v cause="$CAUSE" '
+    /^ *image: / { sub(/image: .*/, "image: " image); images++ }
+    /^ *kubernetes\.io\/change-cause: / { sub(/change-cause: .*/, "change-cause: \"" cause "\""); causes++ }
+    { print }
+    END { if (images != 1 || causes != 1) exit 3 }'
+}
+rendered="$(render)" ||
+  die "$SNAPSHOT/k8s/deployment.yaml needs exactly one image: line and one kubernetes.io/change-cause annotation"
+
+if ((RENDER)); then
+  printf '%s\n' "$rendered"
+  ok "rendered $SNAPSHOT/k8s with $REPO@$DIGEST; nothing applied"
+  exit 0
+fi
+
+# --- 5. Apply ----------------------------------------------------------------
+
+previous="$(kube -n "$NAMESPACE" get "deployment/$DEPLOYMENT" \
+  -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}' 2>/dev/null || true)"
+progress 5 "applying namespace $NAMESPACE, service $SERVICE, deployment $DEPLOYMENT"
+applied="$(printf '%s\n' "$rendered" | kube apply -f - 2>&1)" || {
+  printf '%s\n' "$applied" >&2
+  die "kubectl apply failed"
+}
+while IFS= read -r line; do info "$line"; done <<<"$applied"
+
+# --- 6. Wait for the rollout, or roll back -----------------------------------
+
+explain_failure() {
+  local newest
+  info "recent events in $NAMESPACE:"
+  kube -n "$NAMESPACE" get events --sort-by=.lastTimestamp 2>&1 | tail -n 12 >&2 || true
+  kube -n "$NAMESPACE" get pods -l "$SELECTOR" -o wide >&2 || true
+  newest="$(kube -n "$NAMESPACE" get pods -l "$SELECTOR" --sort-by=.metadata.creationTimestamp -o name 2>/dev/null | tail -n 1)"
+  if [[ -n "$newest" ]]; then
+    info "last log lines of $newest:"
+    kube -n "$NAMESPACE" logs "$newest" --tail=20 >&2 2>&1 ||
+      kube -n "$NAMESPACE" logs "$newest" --tail=20 --previous >&2 2>&1 || true
+  fi
+}
+
+progress 6 "waiting for the rollout (up to ${TIMEOUT}s)"
+if ! timeout $((TIMEOUT + 30)) "${KUBECTL_CMD[@]}" -n "$NAMESPACE" rollout status \
+  "deployment/$DEPLOYMENT" --timeout="${TIMEOUT}s" >&2; then
+  explain_failure
+  [[ -n "$previous" ]] ||
+    die "the first rollout of $DEPLOYMENT failed; there is nothing to roll back to (delete it: kubectl delete namespace $NAMESPACE)"
+  info "rolling back to revision $previous"
+  kube -n "$NAMESPACE" rollout undo "deployment/$DEPLOYMENT" >&2 ||
+    die "the rollout failed, and so did rollout undo: fix it by hand"
+  kube -n "$NAMESPACE" rollout status "deployment/$DEPLOYMENT" --timeout="${TIMEOUT}s" >&2 || true
+  die "the rollout of $REPO@$DIGEST failed and was rolled back"
+fi
+
+# --- 7. Smoke-test the NodePort ----------------------------------------------
+
+node_port="$(kube -n "$NAMESPACE" get "service/$SERVICE" -o 'jsonpath={.spec.ports[0].nodePort}')" ||
+  die "could not read the nodePort of service $SERVICE"
+URL="http://$NODE:$node_port/"
+progress 7 "smoke-testing $URL"
+wait_until 20 "" curl -fsS --max-time 3 -o /dev/null "$URL" ||
+  die "the rollout succeeded but $URL does not answer (is $NODE a node? try --node)"
+ok "askeladden $SNAPSHOT ($GIT_TAG) is live at $URL"
