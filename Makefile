@@ -18,7 +18,7 @@ TEST_PKGS     := check libevent libevent_pthreads
 TEST_CFLAGS    = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
 TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 
-.PHONY: all setup test test-unit test-asan test-scripts images compare-sizes \
+.PHONY: all setup test test-unit test-asan test-scripts test-redeploy images compare-sizes \
         clean help FORCE
 
 all: $(SNAPSHOTS:%=%/askeladden)
@@ -29,6 +29,7 @@ help:
 	@echo 'make test-unit       the Check suites against both snapshots'
 	@echo 'make test-asan       the same suites under AddressSanitizer and UBSan'
 	@echo 'make test-scripts    shellcheck and the script tests'
+	@echo 'make test-redeploy   redeploy.sh against a local registry (and a cluster, if one answers)'
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
 	@echo 'make compare-sizes   measure and compare the two images'
 	@echo 'make setup           install the build and test dependencies (root)'
@@ -72,6 +73,12 @@ test-asan: $(SNAPSHOTS:%=build/asan/%/check_askeladden) $(SNAPSHOTS:%=%/build/as
 
 test-scripts:
 	tests/scripts_test.sh
+
+# A registry on 127.0.0.1:32000 stands in for microk8s's add-on when there is none.
+test-redeploy:
+	scripts/setup.sh build docker registry kube
+	scripts/registry.sh start
+	tests/redeploy_test.sh
 
 clean:
 	for s in $(SNAPSHOTS); do $(MAKE) -C $$s clean; done

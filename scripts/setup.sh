@@ -12,6 +12,8 @@
 #   images   the docker component, plus the tools to create base images locally
 #            (mmdebstrap) when they cannot be pulled
 #   registry Debian's docker-registry (scripts/registry.sh runs it)
+#   kube     kubectl (Debian's kubernetes-client, unless a kubectl is installed)
+#            and yq, to read and check the Kubernetes manifests
 #   bench    wrk, nginx-light and valgrind for make bench
 #   all      every component above
 #
@@ -25,6 +27,7 @@ BUILD_PACKAGES=(build-essential clang libclang-rt-14-dev libevent-dev check pkg-
 DOCKER_PACKAGES=(docker.io)
 IMAGES_PACKAGES=(mmdebstrap)
 REGISTRY_PACKAGES=(docker-registry)
+KUBE_PACKAGES=(yq)
 BENCH_PACKAGES=(wrk nginx-light valgrind)
 
 missing_packages() {
@@ -75,10 +78,15 @@ setup_component() {
     docker) install_packages "${DOCKER_PACKAGES[@]}"; start_dockerd ;;
     images) install_packages "${DOCKER_PACKAGES[@]}" "${IMAGES_PACKAGES[@]}"; start_dockerd ;;
     registry) install_packages "${REGISTRY_PACKAGES[@]}" ;;
+    kube)
+      # Any kubectl will do (microk8s's, a vendor's); Debian's is the fallback.
+      install_packages "${KUBE_PACKAGES[@]}"
+      have kubectl || install_packages kubernetes-client
+      ;;
     bench) install_packages "${BENCH_PACKAGES[@]}" ;;
     all)
       local c
-      for c in build docker images registry bench; do setup_component "$c"; done
+      for c in build docker images registry kube bench; do setup_component "$c"; done
       ;;
     *) usage_error "unknown component '$1'" ;;
   esac
