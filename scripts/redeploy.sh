@@ -135,7 +135,7 @@ checked="Docker engine, registry $REGISTRY, git $GIT_TAG"
 progress 1 "preflight: $checked"
 
 if ((DRY_RUN)); then
-  ((BUILD)) && info "2. build:   make -C $SNAPSHOT image   (-> $IMAGE)"
+  ((BUILD)) && info "2. build:   scripts/base-images.sh; make -C $SNAPSHOT image   (-> $IMAGE)"
   ((BUILD)) || info "2. build:   skipped, using $IMAGE"
   info "3. push:    $REPO:$GIT_TAG and $REPO:$POST_TAG"
   info "4. verify:  both tags in http://$REGISTRY/v2/askeladden/tags/list, at the pushed digest"
@@ -153,10 +153,16 @@ fi
 # --- 2. Build ----------------------------------------------------------------
 
 if ((BUILD)); then
-  progress 2 "building $IMAGE (make -C $SNAPSHOT image)"
+  progress 2 "building $IMAGE (scripts/base-images.sh, make -C $SNAPSHOT image)"
   mkdir -p "$ASKELADDEN_STATE"
   build_log="$ASKELADDEN_STATE/redeploy-build.log"
-  if ! make -C "$ASKELADDEN_ROOT/$SNAPSHOT" image >"$build_log" 2>&1; then
+  # No image can be pulled on some machines: base-images.sh makes sure the
+  # Dockerfiles' FROM images exist, and returns at once when they do.
+  if ! "$ASKELADDEN_ROOT/scripts/base-images.sh" >"$build_log" 2>&1; then
+    tail -n 20 "$build_log" >&2
+    die "scripts/base-images.sh failed; full log: $build_log"
+  fi
+  if ! make -C "$ASKELADDEN_ROOT/$SNAPSHOT" image >>"$build_log" 2>&1; then
     tail -n 20 "$build_log" >&2
     die "make -C $SNAPSHOT image failed; full log: $build_log"
   fi
