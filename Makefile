@@ -18,6 +18,9 @@ TEST_PKGS     := check libevent libevent_pthreads
 TEST_CFLAGS    = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
 TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 
+# Keep the libraries the pattern rules build on the way to a runner.
+.SECONDARY:
+
 .PHONY: all setup test test-unit test-asan test-scripts test-redeploy images compare-sizes \
         clean help FORCE
 
@@ -56,11 +59,11 @@ setup:
 # snapshot's server code, so a drift between v0.1 and v0.2 fails a test.
 build/tests/%/check_askeladden: $(TEST_SOURCES) $(TEST_HEADERS) %/build/libaskeladden.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_WARNINGS) -I$*/src -Icommon $(TEST_CFLAGS) $(CFLAGS) -o $@ $(TEST_SOURCES) $*/build/libaskeladden.a $(TEST_LIBS)
+	$(CC) $(TEST_WARNINGS) -DSNAPSHOT_DIR='"$*"' -I$*/src -Icommon $(TEST_CFLAGS) $(CFLAGS) -o $@ $(TEST_SOURCES) $*/build/libaskeladden.a $(TEST_LIBS)
 
 build/asan/%/check_askeladden: $(TEST_SOURCES) $(TEST_HEADERS) %/build/asan/libaskeladden.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_WARNINGS) -I$*/src -Icommon $(TEST_CFLAGS) $(ASAN_CFLAGS) -o $@ $(TEST_SOURCES) $*/build/asan/libaskeladden.a $(TEST_LIBS) $(SANITIZE)
+	$(CC) $(TEST_WARNINGS) -DSNAPSHOT_DIR='"$*"' -I$*/src -Icommon $(TEST_CFLAGS) $(ASAN_CFLAGS) -o $@ $(TEST_SOURCES) $*/build/asan/libaskeladden.a $(TEST_LIBS) $(SANITIZE)
 
 test: setup
 	tests/run.sh

@@ -1,0 +1,202 @@
+/* test_http: a raw HTTP/1.1 client for tests: it sends exactly the bytes it is
+ * given and keeps exactly the bytes it receives. */
+#include "test_http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+int http_connect(const char *host, int port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    memset(&ss, 0, sizeof ss);
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        len = sizeof *in4;
+    } else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        len = sizeof *in6;
+    } else {
+        return -1;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
+        close(fd);
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+int http_send_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Wait for fd to become readable before the deadline; 1 if it did. */
+static int readable_before(int fd, long deadline)
+{
+    long left = deadline - now_ms();
+    if (left <= 0)
+        return 0;
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    int rc;
+    while ((rc = poll(&p, 1, (int)left)) < 0 && errno == EINTR)
+        ;
+    return rc > 0;
+}
+
+static void parse_head(struct http_reply *r, const char *end_of_head)
+{
+    r->body = end_of_head + 4;
+    if (sscanf(r->raw, "HTTP/%*d.%*d %d", &r->status) != 1)
+        r->status = 0;
+}
+
+/* How many body bytes the reply announces; -1 when it runs until close. */
+static long expected_body(const struct http_reply *r, int head)
+{
+    char value[32];
+    if (head || r->status == 204 || r->status == 304 || (r->status >= 100 && r->status < 200))
+        return 0;
+    if (http_header(r, "Content-Length", value, sizeof value))
+        return atol(value);
+    return -1;
+}
+
+int http_read_reply(int fd, int head, int timeout_ms, struct http_reply *out)
+{
+    memset(out, 0, offsetof(struct http_reply, raw));
+    out->raw[0] = '\0';
+    long deadline = now_ms() + timeout_ms;
+    long want = -2; /* -2: headers not complete yet */
+    for (;;) {
+        if (want >= 0 && out->raw_len >= (size_t)(out->body - out->raw) + (size_t)want) {
+            out->body_len = (size_t)want;
+            return 0;
+        }
+        if (out->raw_len >= HTTP_REPLY_MAX || !readable_before(fd, deadline))
+            return -1;
+        /* Read one byte past the head at most, so a pipelined reply that
+         * follows stays in the socket for the next call. */
+        size_t room = HTTP_REPLY_MAX - out->raw_len;
+        if (want == -2)
+            room = 1;
+        else if (want >= 0)
+            room = (size_t)(out->body - out->raw) + (size_t)want - out->raw_len;
+        ssize_t n = recv(fd, out->raw + out->raw_len, room, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            out->closed = 1;
+            if (want == -1) {
+                out->body_len = out->raw_len - (size_t)(out->body - out->raw);
+                return 0;
+            }
+            return -1;
+        }
+        out->raw_len += (size_t)n;
+        out->raw[out->raw_len] = '\0';
+        if (want == -2) {
+            const char *end = strstr(out->raw, "\r\n\r\n");
+            if (end != NULL) {
+                parse_head(out, end);
+                want = expected_body(out, head);
+            }
+        }
+    }
+}
+
+int http_exchange(const char *host, int port, const char *raw, size_t raw_len, int head,
+                  int timeout_ms, struct http_reply *out)
+{
+    int fd = http_connect(host, port);
+    if (fd < 0) {
+        memset(out, 0, offsetof(struct http_reply, raw));
+        return -1;
+    }
+    int rc = http_send_all(fd, raw, raw_len);
+    if (rc == 0)
+        rc = http_read_reply(fd, head, timeout_ms, out);
+    close(fd);
+    return rc;
+}
+
+int http_simple(const char *host, int port, const char *method, const char *path,
+                struct http_reply *out)
+{
+    char req[1024];
+    int n = snprintf(req, sizeof req,
+                     "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", method, path,
+                     host);
+    if (n < 0 || (size_t)n >= sizeof req)
+        return -1;
+    return http_exchange(host, port, req, (size_t)n, strcmp(method, "HEAD") == 0, 5000, out);
+}
+
+int http_header(const struct http_reply *r, const char *name, char *value, size_t value_len)
+{
+    size_t name_len = strlen(name);
+    const char *line = strstr(r->raw, "\r\n");
+    while (line != NULL && strncmp(line, "\r\n\r\n", 4) != 0) {
+        line += 2;
+        if (strncasecmp(line, name, name_len) == 0 && line[name_len] == ':') {
+            const char *v = line + name_len + 1;
+            while (*v == ' ')
+                v++;
+            size_t len = strcspn(v, "\r\n");
+            if (len >= value_len)
+                len = value_len - 1;
+            memcpy(value, v, len);
+            value[len] = '\0';
+            return 1;
+        }
+        line = strstr(line, "\r\n");
+    }
+    return 0;
+}
+
+int http_wait_closed(int fd, int timeout_ms)
+{
+    long deadline = now_ms() + timeout_ms;
+    char buf[4096];
+    while (readable_before(fd, deadline)) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,119 @@
+/* test_target: start and stop the server under test in each of its forms. */
+#include "test_target.h"
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server.h"
+
+struct target target;
+
+const char *target_external_address(void)
+{
+    const char *a = getenv("ASKELADDEN_TARGET");
+    return a != NULL && a[0] != '\0' ? a : NULL;
+}
+
+static int start_in_process(struct target *t)
+{
+    char err[256];
+    struct server_config cfg = { .address = "127.0.0.1", .port = 0, .threads = 2,
+                                 .access_log = 0, .log_fd = STDOUT_FILENO };
+    t->server = server_start(&cfg, err, sizeof err);
+    if (t->server == NULL) {
+        fprintf(stderr, "server_start: %s\n", err);
+        return -1;
+    }
+    t->port = server_port(t->server);
+    return 0;
+}
+
+static int start_binary(struct target *t, const char *const flags[])
+{
+    const char *args[32] = { "--port", "0", "--address", "127.0.0.1", "--threads", "2",
+                             "--access-log", "off" };
+    size_t n = 8;
+    for (size_t i = 0; flags != NULL && flags[i] != NULL && n < 31; i++)
+        args[n++] = flags[i];
+    args[n] = NULL;
+    if (proc_start(&t->proc, args, NULL, 0) != 0 || proc_wait_listening(&t->proc, 5000) != 0) {
+        fprintf(stderr, "%s did not start: %s\n", proc_binary(), t->proc.err);
+        return -1;
+    }
+    t->port = t->proc.port;
+    return 0;
+}
+
+static int start_external(struct target *t)
+{
+    const char *addr = target_external_address();
+    const char *colon = addr != NULL ? strrchr(addr, ':') : NULL;
+    if (colon == NULL || (size_t)(colon - addr) >= sizeof t->host)
+        return -1;
+    memcpy(t->host, addr, (size_t)(colon - addr));
+    t->host[colon - addr] = '\0';
+    t->port = atoi(colon + 1);
+    return t->port > 0 ? 0 : -1;
+}
+
+int target_start(struct target *t, enum target_kind kind, const char *const flags[])
+{
+    memset(t, 0, offsetof(struct target, proc));
+    t->proc.pid = 0;
+    t->proc.out_fd = t->proc.err_fd = -1;
+    t->kind = kind;
+    snprintf(t->host, sizeof t->host, "127.0.0.1");
+    switch (kind) {
+    case TARGET_IN_PROCESS: return start_in_process(t);
+    case TARGET_BINARY: return start_binary(t, flags);
+    case TARGET_EXTERNAL: return start_external(t);
+    }
+    return -1;
+}
+
+int target_stop(struct target *t)
+{
+    int clean = 1;
+    if (t->server != NULL)
+        server_stop(t->server);
+    t->server = NULL;
+    if (t->kind == TARGET_BINARY && t->proc.pid > 0) {
+        /* Stop it the way Kubernetes does, so every test also proves a clean
+         * exit (and, in sanitizer builds, no leak or error report). */
+        if (!t->proc.exited)
+            kill(t->proc.pid, SIGTERM);
+        clean = proc_wait_exit(&t->proc, 5000) == 0 && t->proc.exit_code == 0 &&
+                strstr(t->proc.err, "Sanitizer") == NULL &&
+                strstr(t->proc.err, "runtime error") == NULL;
+        if (!clean)
+            fprintf(stderr, "%s did not stop cleanly (exit %d, signal %d): %s\n", proc_binary(),
+                    t->proc.exit_code, t->proc.signaled, t->proc.err);
+        proc_cleanup(&t->proc);
+    }
+    return clean;
+}
+
+void target_setup_in_process(void)
+{
+    ck_assert_msg(target_start(&target, TARGET_IN_PROCESS, NULL) == 0, "in-process server did not start");
+}
+
+void target_setup_binary(void)
+{
+    ck_assert_msg(target_start(&target, TARGET_BINARY, NULL) == 0, "%s did not start", proc_binary());
+}
+
+void target_setup_external(void)
+{
+    ck_assert_msg(target_start(&target, TARGET_EXTERNAL, NULL) == 0,
+                  "ASKELADDEN_TARGET must be host:port");
+}
+
+void target_teardown(void)
+{
+    ck_assert_msg(target_stop(&target), "the server did not stop cleanly");
+}
