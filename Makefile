@@ -21,7 +21,7 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 # Keep the libraries the pattern rules build on the way to a runner.
 .SECONDARY:
 
-.PHONY: all setup test test-unit test-asan test-scripts test-redeploy images compare-sizes \
+.PHONY: all build-clang setup test test-unit test-asan test-scripts test-redeploy images compare-sizes \
         clean help FORCE
 
 all: $(SNAPSHOTS:%=%/askeladden)
@@ -29,6 +29,7 @@ all: $(SNAPSHOTS:%=%/askeladden)
 help:
 	@echo 'make                 build both snapshots (v0.1/askeladden, v0.2/askeladden)'
 	@echo 'make test            install what is missing, then run every test suite'
+	@echo 'make build-clang     build both snapshots with clang too'
 	@echo 'make test-unit       the Check suites against both snapshots'
 	@echo 'make test-asan       the same suites under AddressSanitizer and UBSan'
 	@echo 'make test-scripts    shellcheck and the script tests'
@@ -67,6 +68,11 @@ build/asan/%/check_askeladden: $(TEST_SOURCES) $(TEST_HEADERS) %/build/asan/liba
 
 test: setup
 	tests/run.sh
+
+build-clang:
+	for s in $(SNAPSHOTS); do \
+	  $(MAKE) -C $$s CC=clang BUILD=build/clang BIN=build/clang/askeladden || exit 1; \
+	done
 
 test-unit: $(SNAPSHOTS:%=build/tests/%/check_askeladden) all
 	tests/run-check.sh $(SNAPSHOTS:%=build/tests/%/check_askeladden)

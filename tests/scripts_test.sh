@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Usage: tests/scripts_test.sh [--help]
+#
+# Every shell script in the repository is clean under shellcheck, answers
+# --help with its usage (exit 0) and rejects an unknown option with exit 2.
+set -euo pipefail
+# shellcheck source=common/lib.sh
+source "$(dirname "$0")/../common/lib.sh"
+
+case "${1:-}" in
+  -h | --help) print_usage; exit 0 ;;
+  "") ;;
+  *) usage_error "unknown argument '$1'" ;;
+esac
+
+cd "$ASKELADDEN_ROOT"
+passed=0 failed=0
+check() {
+  local what="$1"
+  shift
+  if "$@" >/dev/null 2>&1; then
+    passed=$((passed + 1))
+    printf '%spass%s %s\n' "$C_GREEN" "$C_RESET" "$what"
+  else
+    failed=$((failed + 1))
+    printf '%sFAIL%s %s\n' "$C_RED" "$C_RESET" "$what"
+  fi
+}
+
+help_works() { "$1" --help | grep -q '^Usage:'; }
+bad_option_exits_2() {
+  local rc=0
+  "$1" --no-such-option >/dev/null 2>&1 || rc=$?
+  [[ "$rc" == 2 ]]
+}
+
+mapfile -t scripts < <(git ls-files '*.sh' .ci/run common/lib.sh | sort -u)
+for script in "${scripts[@]}"; do
+  [[ -f "$script" ]] || continue
+  check "shellcheck $script" shellcheck "$script"
+  [[ "$script" == common/* || "$script" == .ci/run ]] && continue
+  check "$script --help prints its usage" help_works "$script"
+  check "$script rejects an unknown option with exit 2" bad_option_exits_2 "$script"
+done
+printf 'scripts: %d passed, %d failed\n' "$passed" "$failed"
+((failed == 0))
