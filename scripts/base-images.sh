@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/base-images.sh [--help] [--pull-timeout SECONDS]
+# Usage: scripts/base-images.sh [--help] [--pull-timeout SECONDS] [--rebuild]
 #
 # Make sure the two base images the Dockerfiles start from exist locally:
 #
@@ -13,6 +13,9 @@
 #      the host's own apt sources, and docker import it. A stand-in carries the
 #      label org.askeladden.stand-in=true and says what it imitates.
 #
+# --rebuild removes existing stand-ins first and builds them again (pulled or
+# official images are never removed).
+#
 # Building the stand-ins happens once per machine: gcc:12 takes several minutes
 # (about 1.2 GB unpacked), bookworm-slim under a minute. mmdebstrap's logs go
 # to $ASKELADDEN_STATE (default ~/.local/state/askeladden).
@@ -22,13 +25,16 @@ set -euo pipefail
 source "$(dirname "$0")/../common/lib.sh"
 
 PULL_TIMEOUT=30
+REBUILD=0
 APT_SOURCES="${APT_SOURCES:-/etc/apt/sources.list.d/debian.sources}"
 MERGED_USR_HOOKS=/usr/share/mmdebstrap/hooks/merged-usr
 STAND_IN_LABEL=org.askeladden.stand-in
-# Like the official images: no apt or dpkg logs. mmdebstrap already removes the
-# apt lists and the package cache; it runs this with $1 set to the new root.
+# Like the official images: no apt lists, caches or logs, no dpkg log. The
+# script does this itself, with mmdebstrap's own clean-up skipped: that runs
+# apt once more and leaves its binary caches (70 MB) behind. mmdebstrap runs
+# this with $1 set to the new root.
 # shellcheck disable=SC2016
-CLEAN_LOGS_HOOK='rm -rf "$1"/var/log/apt/* "$1"/var/log/dpkg.log "$1"/var/log/alternatives.log "$1"/var/cache/ldconfig/aux-cache'
+CLEANUP_HOOK='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/cache/apt/archives/*.deb "$1"/var/cache/apt/archives/partial/* "$1"/var/log/apt/* "$1"/var/log/dpkg.log "$1"/var/log/alternatives.log "$1"/var/cache/ldconfig/aux-cache'
 
 # What the official debian:bookworm-slim leaves out: documentation, manuals and
 # translations, but not the copyright files (the licences must ship with the
@@ -77,6 +83,7 @@ while (($# > 0)); do
       PULL_TIMEOUT="$2"
       shift 2
       ;;
+    --rebuild) REBUILD=1; shift ;;
     *) usage_error "unknown argument '$1'" ;;
   esac
 done
@@ -86,11 +93,30 @@ require_docker
 
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
+is_stand_in() {
+  [[ "$(docker image inspect -f "{{index .Config.Labels \"$STAND_IN_LABEL\"}}" "$1" 2>/dev/null)" == true ]]
+}
+
+# The apt settings every official Debian image carries: no downloaded .debs,
+# no binary package caches and no translations stay behind after apt-get, so
+# an `apt-get install` in a Dockerfile does not add 70 MB of cache to its layer.
+write_apt_config() {
+  cat >"$1" <<'APT'
+// Keep images small: see scripts/base-images.sh in the askeladden repository.
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+Acquire::Languages "none";
+Acquire::GzipIndexes "true";
+APT::AutoRemove::SuggestsImportant "false";
+APT
+}
+
 describe_image() {
-  local size stand_in
+  local size
   size="$(docker image inspect -f '{{.Size}}' "$1")"
-  stand_in="$(docker image inspect -f "{{index .Config.Labels \"$STAND_IN_LABEL\"}}" "$1")"
-  if [[ "$stand_in" == true ]]; then
+  if is_stand_in "$1"; then
     ok "$1: present locally (local stand-in, $(human_bytes "$size"))"
   else
     ok "$1: present locally ($(human_bytes "$size"))"
@@ -123,12 +149,16 @@ build_stand_in() {
   local tarball="$ASKELADDEN_STATE/$name.tar"
   step "$image: not found locally, pull failed, building a local stand-in from Debian bookworm packages with mmdebstrap (this happens once, ~$minutes minutes; log: $log)"
   local started=$SECONDS
+  local apt_config="$ASKELADDEN_STATE/$name.apt.conf"
+  write_apt_config "$apt_config"
   # The merged-usr hooks lay out /usr like the official images do, with
   # symlinks, instead of installing the usrmerge package, which would pull
   # perl (about 50 MB) into minbase.
   run_logged "$log" "$image: mmdebstrap" \
     mmdebstrap --verbose --mode=root --variant=minbase --format=tar \
     --hook-dir="$MERGED_USR_HOOKS" \
+    --customize-hook="upload $apt_config /etc/apt/apt.conf.d/docker-clean" \
+    --customize-hook="$CLEANUP_HOOK" --skip=cleanup/apt \
     "$@" bookworm "$tarball" "$APT_SOURCES" ||
     { rm -f "$tarball"; die "$image: mmdebstrap failed after $((SECONDS - started)) s; see $log"; }
   info "$image: importing $(human_bytes "$(stat -c %s "$tarball")") of root filesystem"
@@ -140,14 +170,13 @@ build_stand_in() {
     --message "local stand-in for $image built with mmdebstrap" \
     "$tarball" "$image" >/dev/null ||
     { rm -f "$tarball"; die "$image: docker import failed"; }
-  rm -f "$tarball"
+  rm -f "$tarball" "$apt_config"
   ok "$image: stand-in built in $((SECONDS - started)) s ($(human_bytes "$(docker image inspect -f '{{.Size}}' "$image")"))"
 }
 
 slim_stand_in() {
   local args=() rule
   for rule in "${SLIM_DPKG_RULES[@]}"; do args+=(--dpkgopt="$rule"); done
-  args+=(--customize-hook="$CLEAN_LOGS_HOOK")
   build_stand_in debian:bookworm-slim \
     "Debian bookworm minbase without docs, manuals and translations, like the official debian:bookworm-slim" \
     1 "${args[@]}"
@@ -158,11 +187,15 @@ gcc_stand_in() {
   include="$(IFS=,; printf '%s' "${GCC_PACKAGES[*]}")"
   build_stand_in gcc:12 \
     "Debian bookworm with the buildpack-deps:bookworm packages and Debian's GCC 12 (C, C++, Fortran, Go), like the official gcc:12" \
-    10 --include="$include" --customize-hook="$CLEAN_LOGS_HOOK"
+    10 --include="$include"
 }
 
 ensure_image() {
   local image="$1" builder="$2"
+  if ((REBUILD)) && is_stand_in "$image"; then
+    info "$image: removing the existing stand-in (--rebuild)"
+    docker rmi "$image" >/dev/null
+  fi
   if image_exists "$image"; then
     describe_image "$image"
   elif try_pull "$image"; then
