@@ -12,6 +12,11 @@ export CC CFLAGS PKG_CONFIG
 SANITIZE      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_CFLAGS   := -O1 -g $(SANITIZE)
 TEST_WARNINGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+FUZZ_CFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_SECONDS  ?= 60
+FUZZ_SNAPSHOT := v0.2
+MEMCHECK      := valgrind --quiet --error-exitcode=99 --leak-check=full \
+                 --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 TEST_SOURCES  := $(wildcard tests/*.c) $(wildcard common/*.c)
 TEST_HEADERS  := $(wildcard tests/*.h) $(wildcard common/*.h)
 TEST_PKGS     := check libevent libevent_pthreads
@@ -21,7 +26,7 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 # Keep the libraries the pattern rules build on the way to a runner.
 .SECONDARY:
 
-.PHONY: all build-clang setup test test-unit test-asan test-scripts test-redeploy images compare-sizes \
+.PHONY: all build-clang setup test test-unit test-asan test-memcheck test-fuzz fuzz test-scripts test-redeploy images compare-sizes \
         clean help FORCE
 
 all: $(SNAPSHOTS:%=%/askeladden)
@@ -32,9 +37,12 @@ help:
 	@echo 'make build-clang     build both snapshots with clang too'
 	@echo 'make test-unit       the Check suites against both snapshots'
 	@echo 'make test-asan       the same suites under AddressSanitizer and UBSan'
+	@echo 'make test-memcheck   the built servers under valgrind memcheck, with load'
+	@echo 'make test-fuzz       a bounded libFuzzer run (FUZZ_SECONDS=$(FUZZ_SECONDS)); make fuzz for longer'
 	@echo 'make test-scripts    shellcheck and the script tests'
 	@echo 'make test-redeploy   redeploy.sh against a local registry (and a cluster, if one answers)'
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
+	@echo 'make test-images     build both images from a clean state and check them running'
 	@echo 'make compare-sizes   measure and compare the two images'
 	@echo 'make setup           install the build and test dependencies (root)'
 	@echo 'make clean           remove build outputs'
@@ -55,6 +63,14 @@ setup:
 
 %/build/asan/libaskeladden.a: FORCE
 	$(MAKE) -C $* BUILD=build/asan CFLAGS='$(ASAN_CFLAGS)' lib
+
+%/build/fuzz/libaskeladden.a: FORCE
+	$(MAKE) -C $* CC=clang BUILD=build/fuzz CFLAGS='$(FUZZ_CFLAGS)' lib
+
+build/fuzz/%/fuzz_http: tests/fuzz/fuzz_http.c %/build/fuzz/libaskeladden.a
+	@mkdir -p $(@D)
+	clang $(TEST_WARNINGS) -I$*/src $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ \
+	  $(shell $(PKG_CONFIG) --libs libevent libevent_pthreads) -pthread
 
 # One Check runner per snapshot, built from the same tests against that
 # snapshot's server code, so a drift between v0.1 and v0.2 fails a test.
@@ -83,11 +99,39 @@ test-asan: $(SNAPSHOTS:%=build/asan/%/check_askeladden) $(SNAPSHOTS:%=%/build/as
 test-scripts:
 	tests/scripts_test.sh
 
+# The built binaries under valgrind memcheck: the load suite, then every HTTP
+# behaviour; any invalid access or leak makes the server exit non-zero.
+test-memcheck: $(SNAPSHOTS:%=build/tests/%/check_askeladden) all
+	ASKELADDEN_WRAPPER='$(MEMCHECK)' CK_TIMEOUT_MULTIPLIER=4 CK_RUN_SUITE=load \
+	  tests/run-check.sh $(SNAPSHOTS:%=build/tests/%/check_askeladden)
+	ASKELADDEN_WRAPPER='$(MEMCHECK)' CK_TIMEOUT_MULTIPLIER=4 CK_RUN_SUITE=http CK_RUN_CASE=binary \
+	  tests/run-check.sh $(SNAPSHOTS:%=build/tests/%/check_askeladden)
+
+# A bounded fuzz run for make test; `make fuzz FUZZ_SECONDS=3600` for longer.
+test-fuzz fuzz: build/fuzz/$(FUZZ_SNAPSHOT)/fuzz_http
+	tests/run-fuzz.sh --seconds $(FUZZ_SECONDS) $<
+
 # A registry on 127.0.0.1:32000 stands in for microk8s's add-on when there is none.
 test-redeploy:
 	scripts/setup.sh build docker registry kube
 	scripts/registry.sh start
 	tests/redeploy_test.sh
+
+# Docker images. The base images (gcc:12, debian:bookworm-slim) are pulled, or
+# built once as local stand-ins when no registry answers; each snapshot's own
+# Makefile then builds its image.
+.PHONY: test-images
+images:
+	scripts/setup.sh images
+	scripts/base-images.sh
+	for s in $(SNAPSHOTS); do $(MAKE) -C $$s image || exit 1; done
+
+# Each image built from a clean state and checked running, also by the Check
+# HTTP suite against the container.
+test-images: $(SNAPSHOTS:%=build/tests/%/check_askeladden)
+	scripts/setup.sh images
+	scripts/base-images.sh
+	tests/images_test.sh $(SNAPSHOTS)
 
 clean:
 	for s in $(SNAPSHOTS); do $(MAKE) -C $$s clean; done

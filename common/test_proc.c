@@ -28,6 +28,13 @@ static void exec_child(const char *const args[], const char *const env[], long n
 {
     const char *argv[64];
     size_t n = 0;
+    /* ASKELADDEN_WRAPPER runs the server under a tool, e.g. valgrind. */
+    char *wrapper = getenv("ASKELADDEN_WRAPPER");
+    if (wrapper != NULL)
+        wrapper = strdup(wrapper);
+    for (char *save, *word = wrapper ? strtok_r(wrapper, " ", &save) : NULL;
+         word != NULL && n < 32; word = strtok_r(NULL, " ", &save))
+        argv[n++] = word;
     argv[n++] = proc_binary();
     for (size_t i = 0; args != NULL && args[i] != NULL && n < 63; i++)
         argv[n++] = args[i];
@@ -40,7 +47,7 @@ static void exec_child(const char *const args[], const char *const env[], long n
     }
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);
-    execv(argv[0], (char *const *)argv);
+    execvp(argv[0], (char *const *)argv);
     fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
 }

@@ -20,7 +20,8 @@ struct proc {
 /* The binary under test: $ASKELADDEN_BIN, else the snapshot's own build. */
 const char *proc_binary(void);
 
-/* Start proc_binary() with args (NULL-terminated, without argv[0]) and the
+/* Start proc_binary() (under $ASKELADDEN_WRAPPER, a command and its
+ * arguments, when set) with args (NULL-terminated, without argv[0]) and the
  * extra environment entries env ("NAME=value", NULL-terminated, may be NULL).
  * nofile > 0 caps its file descriptors. 0 on success. */
 int proc_start(struct proc *p, const char *const args[], const char *const env[], long nofile);

@@ -40,7 +40,7 @@ static int start_binary(struct target *t, const char *const flags[])
     for (size_t i = 0; flags != NULL && flags[i] != NULL && n < 31; i++)
         args[n++] = flags[i];
     args[n] = NULL;
-    if (proc_start(&t->proc, args, NULL, 0) != 0 || proc_wait_listening(&t->proc, 5000) != 0) {
+    if (proc_start(&t->proc, args, NULL, 0) != 0 || proc_wait_listening(&t->proc, 30000) != 0) {
         fprintf(stderr, "%s did not start: %s\n", proc_binary(), t->proc.err);
         return -1;
     }

@@ -5,7 +5,7 @@
 # the results at the end and a closing line "total: N passed, N failed,
 # N skipped". With STAGE names, only those stages run. Logs: build/test-logs/.
 #
-# Stages: build clang unit asan scripts images redeploy
+# Stages: build clang unit asan memcheck fuzz scripts images redeploy
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
@@ -16,6 +16,8 @@ STAGES=(
   "clang|build-clang|both snapshots build with clang -Wall -Wextra -Werror"
   "unit|test-unit|the Check suites against both snapshots"
   "asan|test-asan|the Check suites under AddressSanitizer and UBSan"
+  "memcheck|test-memcheck|the built servers under load in valgrind memcheck"
+  "fuzz|test-fuzz|a bounded libFuzzer run against the in-process server"
   "scripts|test-scripts|shellcheck and --help on every script"
   "images|test-images|the two images build and behave (Docker)"
   "redeploy|test-redeploy|redeploy.sh against a local registry (and a cluster)"

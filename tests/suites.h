@@ -10,6 +10,7 @@
     X(shutdown)              \
     X(cli)                   \
     X(hostile)               \
+    X(load)                  \
     X(snapshots)
 
 #define DECLARE_SUITE(name) Suite *name##_suite(void);

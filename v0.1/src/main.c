@@ -61,9 +61,9 @@ static int wait_signal(const sigset_t *set, double seconds)
 
 static void drain_then_stop(struct server *server, const sigset_t *set, int sig, double drain)
 {
+    server_begin_shutdown(server);
     printf("askeladden: %s received: /readyz now fails; draining for %gs\n",
            sig == SIGINT ? "SIGINT" : "SIGTERM", drain);
-    server_begin_shutdown(server);
     if (drain > 0 && wait_signal(set, drain) > 0)
         printf("askeladden: second signal: ending the drain early\n");
     printf("askeladden: closing listeners; finishing requests in flight\n");

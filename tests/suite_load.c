@@ -1,0 +1,143 @@
+/* load: many requests from several clients at once, and SIGTERM in the middle
+ * of them; run against the built binary (also under valgrind memcheck). */
+#include <check.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "suites.h"
+#include "test_http.h"
+#include "test_target.h"
+
+#define CLIENTS 4
+#define REQUESTS_PER_CLIENT 500
+#define FRESH_CONNECTIONS 200
+#define DRAIN "1"
+#define DRAIN_MS 1000
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+struct client {
+    pthread_t thread;
+    int requests, ok;
+    long stop_at_ms;        /* 0: stop after REQUESTS_PER_CLIENT */
+    long failed_sent_at_ms; /* when the first failed request was sent; 0: none */
+    int closed_by_server;
+};
+
+static const char keep_alive_request[] = "GET / HTTP/1.1\r\nHost: load\r\n\r\n";
+
+/* One keep-alive connection, reopened only if the server closes it. */
+static void *hammer(void *arg)
+{
+    struct client *c = arg;
+    struct http_reply *reply = malloc(sizeof *reply);
+    int fd = -1;
+    for (;;) {
+        long sent_at = now_ms();
+        if (c->stop_at_ms ? sent_at >= c->stop_at_ms : c->requests >= REQUESTS_PER_CLIENT)
+            break;
+        if (fd < 0)
+            fd = http_connect(target.host, target.port);
+        c->requests++;
+        if (fd >= 0 && http_send_all(fd, keep_alive_request, sizeof keep_alive_request - 1) == 0 &&
+            http_read_reply(fd, 0, 5000, reply) == 0 && reply->status == 200) {
+            c->ok++;
+            char conn[16];
+            if (http_header(reply, "Connection", conn, sizeof conn) && strcmp(conn, "close") == 0) {
+                c->closed_by_server = 1;
+                close(fd);
+                fd = -1;
+            }
+            continue;
+        }
+        if (c->failed_sent_at_ms == 0)
+            c->failed_sent_at_ms = sent_at;
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
+    }
+    if (fd >= 0)
+        close(fd);
+    free(reply);
+    return NULL;
+}
+
+START_TEST(keep_alive_clients_get_every_answer)
+{
+    struct client clients[CLIENTS] = { 0 };
+    for (int i = 0; i < CLIENTS; i++)
+        pthread_create(&clients[i].thread, NULL, hammer, &clients[i]);
+    for (int i = 0; i < CLIENTS; i++) {
+        pthread_join(clients[i].thread, NULL);
+        ck_assert_int_eq(clients[i].ok, REQUESTS_PER_CLIENT);
+    }
+}
+END_TEST
+
+START_TEST(fresh_connections_get_every_answer)
+{
+    struct http_reply *reply = malloc(sizeof *reply);
+    for (int i = 0; i < FRESH_CONNECTIONS; i++) {
+        ck_assert_int_eq(http_simple(target.host, target.port, "GET", "/", reply), 0);
+        ck_assert_int_eq(reply->status, 200);
+    }
+    free(reply);
+}
+END_TEST
+
+START_TEST(sigterm_under_load_loses_no_request_sent_during_the_drain)
+{
+    ck_assert_int_eq(target_start(&target, TARGET_BINARY,
+                                  (const char *const[]){ "--drain-seconds", DRAIN, NULL }), 0);
+    struct client clients[CLIENTS] = { 0 };
+    long term_at = now_ms() + 300;
+    for (int i = 0; i < CLIENTS; i++) {
+        clients[i].stop_at_ms = term_at + DRAIN_MS + 500;
+        pthread_create(&clients[i].thread, NULL, hammer, &clients[i]);
+    }
+    usleep(300 * 1000);
+    kill(target.proc.pid, SIGTERM);
+    long drain_end = now_ms() + DRAIN_MS;
+    ck_assert(proc_wait_output(&target.proc, "/readyz now fails", 2000));
+    struct http_reply *reply = malloc(sizeof *reply);
+    ck_assert_int_eq(http_simple(target.host, target.port, "GET", "/readyz", reply), 0);
+    ck_assert_int_eq(reply->status, 503);
+    free(reply);
+    for (int i = 0; i < CLIENTS; i++) {
+        pthread_join(clients[i].thread, NULL);
+        ck_assert_int_gt(clients[i].ok, 0);
+        ck_assert_msg(clients[i].failed_sent_at_ms == 0 || clients[i].failed_sent_at_ms >= drain_end,
+                      "client %d: a request sent %ld ms before the drain ended failed", i,
+                      drain_end - clients[i].failed_sent_at_ms);
+        ck_assert_msg(clients[i].closed_by_server, "client %d was never told to close", i);
+    }
+    ck_assert_int_eq(proc_wait_exit(&target.proc, 10000), 0);
+    ck_assert_int_eq(target.proc.exit_code, 0);
+}
+END_TEST
+
+Suite *load_suite(void)
+{
+    Suite *s = suite_create("load");
+    TCase *tc = tcase_create("binary");
+    tcase_add_checked_fixture(tc, target_setup_binary, target_teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, keep_alive_clients_get_every_answer);
+    tcase_add_test(tc, fresh_connections_get_every_answer);
+    suite_add_tcase(s, tc);
+    TCase *term = tcase_create("sigterm");
+    tcase_add_checked_fixture(term, NULL, target_teardown);
+    tcase_set_timeout(term, 60);
+    tcase_add_test(term, sigterm_under_load_loses_no_request_sent_during_the_drain);
+    suite_add_tcase(s, term);
+    return s;
+}
