@@ -4,7 +4,9 @@
 # Tests for scripts/redeploy.sh, scripts/registry.sh and the k8s/ manifests.
 #   manifests   offline: kubectl kustomize parses each snapshot's k8s/, the
 #               objects carry what post 2 and an operator need, and v0.1 and
-#               v0.2 differ only by post 2's changes
+#               v0.2 differ only by post 2's changes; the image runs under the
+#               Deployment's args, user and securityContext, and answers its
+#               probes, then drains on SIGTERM (docker run, no cluster)
 #   registry    a real docker-registry of the test's own, on a free loopback
 #               port, started and stopped with scripts/registry.sh
 #   errors      no engine, registry down, no cluster, bad usage: one clear
@@ -35,6 +37,7 @@ TESTS=(
   test_manifests_parse
   test_manifests_content
   test_snapshots_differ_by_post_2_only
+  test_image_meets_manifest
   test_registry_start
   test_bad_usage
   test_no_engine
@@ -215,6 +218,42 @@ test_snapshots_differ_by_post_2_only() {
     -n "$(diff -rq "$ASKELADDEN_ROOT/v0.1/k8s" "$ASKELADDEN_ROOT/v0.2/k8s" | grep deployment.yaml)"
   check "v0.1 and v0.2 objects differ only by image and securityContext" \
     test "$(k8s_json v0.1 | jq -c "$strip")" = "$(k8s_json v0.2 | jq -c "$strip")"
+}
+
+# Docker can apply what the kubelet would: the Deployment's args, user,
+# read-only root and dropped capabilities. The probes must answer under them,
+# and SIGTERM must fail readiness, then stop within the grace period.
+test_image_meets_manifest() {
+  local v=v0.2 dep c port cid user args=() docker_opts=() ready live grace
+  if ! docker image inspect "askeladden:$v" >/dev/null 2>&1; then
+    skip "askeladden:$v under the Deployment's settings" "no image askeladden:$v (make images)"
+    return 0
+  fi
+  dep="$(k8s_json "$v" | jq -c 'select(.kind == "Deployment") | .spec.template.spec')"
+  c="$(jq -c '.containers[0]' <<<"$dep")"
+  mapfile -t args < <(jq -r '.args[]' <<<"$c")
+  ready="$(jq -r '.readinessProbe.httpGet.path' <<<"$c")"
+  live="$(jq -r '.livenessProbe.httpGet.path' <<<"$c")"
+  grace="$(jq -r '.terminationGracePeriodSeconds' <<<"$dep")"
+  user="$(jq -r '"\(.securityContext.runAsUser):\(.securityContext.runAsGroup)"' <<<"$dep")"
+  docker_opts=(--user "$user" --security-opt no-new-privileges)
+  json_has "$c" '.securityContext.readOnlyRootFilesystem' >/dev/null && docker_opts+=(--read-only)
+  json_has "$c" '.securityContext.capabilities.drop == ["ALL"]' >/dev/null && docker_opts+=(--cap-drop ALL)
+  port="$(free_port)"
+  cid="$(docker run -d --rm "${docker_opts[@]}" -p "127.0.0.1:$port:$(jq -r '.ports[0].containerPort' <<<"$c")" \
+    "askeladden:$v" "${args[@]}")"
+  wait_until 10 "" curl -fsS --max-time 2 "http://127.0.0.1:$port$ready" || true
+  check "askeladden:$v as $user, ${docker_opts[*]:2}: $ready answers 200" curl -fsS --max-time 2 "http://127.0.0.1:$port$ready"
+  check "askeladden:$v under the same: $live answers 200" curl -fsS --max-time 2 "http://127.0.0.1:$port$live"
+  local start="$SECONDS"
+  docker kill -s TERM "$cid" >/dev/null
+  sleep 0.5
+  check "askeladden:$v after SIGTERM: $ready fails while it drains" \
+    test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port$ready")" = 503
+  wait_until "$grace" "" bash -c "! docker inspect '$cid'" || true
+  check "askeladden:$v stops within terminationGracePeriodSeconds ($grace s)" \
+    test -z "$(docker ps -q --filter "id=$cid")" -a $((SECONDS - start)) -le "$grace"
+  docker rm -f "$cid" >/dev/null 2>&1 || true
 }
 
 test_registry_start() {
