@@ -114,3 +114,54 @@ run_logged() {
   wait "$pid" || rc=$?
   return "$rc"
 }
+
+# Test drivers: one line per check, counted in PASSED, FAILED and SKIPPED;
+# checks_summary prints the closing line "NAME: N passed, N failed" that
+# tests/run.sh reads.
+PASSED=0 FAILED=0 SKIPPED=0
+
+check_pass() {
+  printf 'ok    %s\n' "$1"
+  PASSED=$((PASSED + 1))
+}
+
+# check_fail NAME DETAIL...: the failed check, and on the next line what was
+# seen and where the check was asked.
+check_fail() {
+  local name="$1" up=1
+  shift
+  [[ "${FUNCNAME[1]}" == check || "${FUNCNAME[1]}" == check_eq ]] && up=2
+  printf 'FAIL  %s\n      %s  (%s:%s)\n' "$name" "$*" "${BASH_SOURCE[up]##*/}" "${BASH_LINENO[up - 1]}"
+  FAILED=$((FAILED + 1))
+}
+
+# check NAME COMMAND...: passes when COMMAND exits 0.
+check() {
+  local name="$1"
+  shift
+  if "$@" >/dev/null 2>&1; then check_pass "$name"; else check_fail "$name" "failed: $*"; fi
+}
+
+# check_eq NAME EXPECTED ACTUAL: passes when the two strings are equal.
+check_eq() {
+  if [[ "$2" == "$3" ]]; then
+    check_pass "$1"
+  else
+    check_fail "$1" "expected $(printf '%q' "$2"), got $(printf '%q' "$3")"
+  fi
+}
+
+check_skip() {
+  skip_loudly "$1: $2"
+  printf 'skip  %s: %s\n' "$1" "$2"
+  SKIPPED=$((SKIPPED + 1))
+}
+
+checks_summary() {
+  if ((SKIPPED > 0)); then
+    printf '%s: %d passed, %d failed, %d skipped\n' "$1" "$PASSED" "$FAILED" "$SKIPPED"
+  else
+    printf '%s: %d passed, %d failed\n' "$1" "$PASSED" "$FAILED"
+  fi
+  ((FAILED == 0))
+}
