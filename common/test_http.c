@@ -12,8 +12,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "test_clock.h"
 
 int http_connect(const char *host, int port)
 {
@@ -59,17 +60,10 @@ int http_send_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Wait for fd to become readable before the deadline; 1 if it did. */
 static int readable_before(int fd, long deadline)
 {
-    long left = deadline - now_ms();
+    long left = deadline - clock_ms();
     if (left <= 0)
         return 0;
     struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -101,7 +95,7 @@ int http_read_reply(int fd, int head, int timeout_ms, struct http_reply *out)
 {
     memset(out, 0, offsetof(struct http_reply, raw));
     out->raw[0] = '\0';
-    long deadline = now_ms() + timeout_ms;
+    long deadline = clock_ms() + timeout_ms;
     long want = -2; /* -2: headers not complete yet */
     for (;;) {
         if (want >= 0 && out->raw_len >= (size_t)(out->body - out->raw) + (size_t)want) {
@@ -191,7 +185,7 @@ int http_header(const struct http_reply *r, const char *name, char *value, size_
 
 int http_wait_closed(int fd, int timeout_ms)
 {
-    long deadline = now_ms() + timeout_ms;
+    long deadline = clock_ms() + timeout_ms;
     char buf[4096];
     while (readable_before(fd, deadline)) {
         ssize_t n = recv(fd, buf, sizeof buf, 0);

@@ -10,8 +10,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "test_clock.h"
 
 #ifndef SNAPSHOT_DIR
 #define SNAPSHOT_DIR "v0.1"
@@ -75,13 +76,6 @@ int proc_start(struct proc *p, const char *const args[], const char *const env[]
     return p->pid > 0 ? 0 : -1;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static void read_into(int *fd, char *buf, size_t *len)
 {
     ssize_t n = read(*fd, buf + *len, PROC_OUTPUT_MAX - *len);
@@ -127,9 +121,9 @@ static int reap(struct proc *p)
 
 int proc_wait_output(struct proc *p, const char *text, int timeout_ms)
 {
-    long deadline = now_ms() + timeout_ms;
+    long deadline = clock_ms() + timeout_ms;
     while (strstr(p->out, text) == NULL) {
-        long left = deadline - now_ms();
+        long left = deadline - clock_ms();
         if (left <= 0 || (p->out_fd < 0 && reap(p)))
             return 0;
         pump(p, left < 50 ? (int)left : 50);
@@ -155,9 +149,9 @@ int proc_wait_listening(struct proc *p, int timeout_ms)
 
 int proc_wait_exit(struct proc *p, int timeout_ms)
 {
-    long deadline = now_ms() + timeout_ms;
+    long deadline = clock_ms() + timeout_ms;
     while (!reap(p)) {
-        long left = deadline - now_ms();
+        long left = deadline - clock_ms();
         if (left <= 0)
             return -1;
         pump(p, left < 20 ? (int)left : 20);

@@ -5,25 +5,18 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "suites.h"
 #include "test_http.h"
 #include "test_target.h"
+#include "test_clock.h"
 
 #define CLIENTS 4
 #define REQUESTS_PER_CLIENT 500
 #define FRESH_CONNECTIONS 200
 #define DRAIN "1"
 #define DRAIN_MS 1000
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 struct client {
     pthread_t thread;
@@ -42,7 +35,7 @@ static void *hammer(void *arg)
     struct http_reply *reply = malloc(sizeof *reply);
     int fd = -1;
     for (;;) {
-        long sent_at = now_ms();
+        long sent_at = clock_ms();
         if (c->stop_at_ms ? sent_at >= c->stop_at_ms : c->requests >= REQUESTS_PER_CLIENT)
             break;
         if (fd < 0)
@@ -99,14 +92,14 @@ START_TEST(sigterm_under_load_loses_no_request_sent_during_the_drain)
     ck_assert_int_eq(target_start(&target, TARGET_BINARY,
                                   (const char *const[]){ "--drain-seconds", DRAIN, NULL }), 0);
     struct client clients[CLIENTS] = { 0 };
-    long term_at = now_ms() + 300;
+    long term_at = clock_ms() + 300;
     for (int i = 0; i < CLIENTS; i++) {
         clients[i].stop_at_ms = term_at + DRAIN_MS + 500;
         pthread_create(&clients[i].thread, NULL, hammer, &clients[i]);
     }
     usleep(300 * 1000);
     kill(target.proc.pid, SIGTERM);
-    long drain_end = now_ms() + DRAIN_MS;
+    long drain_end = clock_ms() + DRAIN_MS;
     ck_assert(proc_wait_output(&target.proc, "/readyz now fails", 2000));
     struct http_reply *reply = malloc(sizeof *reply);
     ck_assert_int_eq(http_simple(target.host, target.port, "GET", "/readyz", reply), 0);

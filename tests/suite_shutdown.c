@@ -4,13 +4,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "server.h"
 #include "suites.h"
 #include "test_http.h"
 #include "test_target.h"
+#include "test_clock.h"
 
 static struct http_reply reply;
 
@@ -19,13 +19,6 @@ static int status_of(const char *method, const char *path)
     if (http_simple(target.host, target.port, method, path, &reply) != 0)
         return -1;
     return reply.status;
-}
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* A keep-alive connection that has had one full exchange and is now idle. */
@@ -56,9 +49,9 @@ START_TEST(stop_closes_idle_connections_and_the_listener)
     int idle = idle_keep_alive_connection();
     struct server *s = target.server;
     target.server = NULL;
-    long started = now_ms();
+    long started = clock_ms();
     server_stop(s);
-    ck_assert_int_lt(now_ms() - started, 1000);
+    ck_assert_int_lt(clock_ms() - started, 1000);
     ck_assert_msg(http_wait_closed(idle, 1000), "idle keep-alive connection left open");
     close(idle);
     ck_assert_int_lt(http_connect(target.host, target.port), 0);
@@ -109,14 +102,14 @@ START_TEST(sigterm_drains_then_exits_0)
 {
     start_binary_with_drain("1");
     int idle = idle_keep_alive_connection();
-    long started = now_ms();
+    long started = clock_ms();
     kill(target.proc.pid, SIGTERM);
     ck_assert(proc_wait_output(&target.proc, "/readyz now fails", 2000));
     ck_assert_int_eq(status_of("GET", "/readyz"), 503);
     ck_assert_int_eq(status_of("GET", "/"), 200);
     ck_assert_int_eq(status_of("GET", "/healthz"), 200);
     ck_assert_int_eq(proc_wait_exit(&target.proc, 5000), 0);
-    long took = now_ms() - started;
+    long took = clock_ms() - started;
     ck_assert_int_eq(target.proc.signaled, 0);
     ck_assert_int_eq(target.proc.exit_code, 0);
     ck_assert_int_ge(took, 900);
@@ -129,10 +122,10 @@ END_TEST
 START_TEST(sigint_without_drain_exits_0_at_once)
 {
     start_binary_with_drain("0");
-    long started = now_ms();
+    long started = clock_ms();
     kill(target.proc.pid, SIGINT);
     ck_assert_int_eq(proc_wait_exit(&target.proc, 5000), 0);
-    ck_assert_int_lt(now_ms() - started, 1000);
+    ck_assert_int_lt(clock_ms() - started, 1000);
     ck_assert_int_eq(target.proc.exit_code, 0);
     ck_assert_ptr_nonnull(strstr(target.proc.out, "SIGINT received"));
 }
@@ -143,10 +136,10 @@ START_TEST(second_signal_ends_the_drain_early)
     start_binary_with_drain("60");
     kill(target.proc.pid, SIGTERM);
     ck_assert(proc_wait_output(&target.proc, "/readyz now fails", 2000));
-    long started = now_ms();
+    long started = clock_ms();
     kill(target.proc.pid, SIGTERM);
     ck_assert_int_eq(proc_wait_exit(&target.proc, 5000), 0);
-    ck_assert_int_lt(now_ms() - started, 2000);
+    ck_assert_int_lt(clock_ms() - started, 2000);
     ck_assert_int_eq(target.proc.exit_code, 0);
 }
 END_TEST
