@@ -27,7 +27,7 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 .SECONDARY:
 
 .PHONY: all build-clang setup test test-unit test-asan test-memcheck test-fuzz fuzz test-scripts test-redeploy images compare-sizes \
-        clean help FORCE
+        bench clean help FORCE
 
 all: $(SNAPSHOTS:%=%/askeladden)
 
@@ -44,6 +44,7 @@ help:
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
 	@echo 'make test-images     build both images from a clean state and check them running'
 	@echo 'make compare-sizes   measure and compare the two images'
+	@echo 'make bench           askeladden against nginx: throughput, latency, memory, instructions'
 	@echo 'make setup           install the build and test dependencies (root)'
 	@echo 'make clean           remove build outputs'
 	@echo 'Variables: CC CFLAGS PREFIX PKG_CONFIG'
@@ -132,6 +133,10 @@ test-images: $(SNAPSHOTS:%=build/tests/%/check_askeladden)
 	scripts/setup.sh images
 	scripts/base-images.sh
 	tests/images_test.sh $(SNAPSHOTS)
+
+# Minutes long and wants the machine to itself, so not part of make test.
+bench:
+	scripts/bench.sh
 
 clean:
 	for s in $(SNAPSHOTS); do $(MAKE) -C $$s clean; done

@@ -1,0 +1,425 @@
+#!/usr/bin/env bash
+# Usage: scripts/bench.sh [--help] [--json] [--quick] [--rounds N] [--duration S]
+#
+# Measure askeladden against nginx-light serving the same body, on 127.0.0.1,
+# with the same CPU budget, and print them side by side:
+#   1-core    each server pinned to CPU 0 with one loop (one worker), wrk on CPU 1
+#   all-cores askeladden --threads N against nginx worker_processes N, N = CPUs
+# Workloads: keep-alive with 50, 200 and 1000 connections; Connection: close
+# with 200. The runs are interleaved (ours, nginx, ours, nginx, ...), every run
+# on a freshly started server, and each figure is the median over the rounds:
+# requests/s, p50 and p99 latency, errors, peak RSS (VmHWM) and idle RSS (VmRSS
+# after start; for nginx the master and its workers added up).
+# Then two figures the machine's noise does not move:
+#   instructions a request: user-space instructions (valgrind --tool=callgrind)
+#                           over a fixed number of requests, one loop, log off
+#   memory a connection:    RSS growth with 10,000 idle keep-alive connections
+#                           open, and how long a new request then takes
+#
+# Installs what it needs (scripts/setup.sh build bench: wrk, nginx-light,
+# valgrind) and raises the file-descriptor limit of this shell to its hard
+# limit (as root, to at least 11000 when it is lower). Traffic goes to 127.0.0.1 only, and every
+# run is bounded in time or in requests. Takes about 8 minutes (--quick: 3).
+#
+# Options:
+#   --json        print only JSON on stdout (progress stays on stderr)
+#   --quick       2 s runs and fewer callgrind requests: a smoke test
+#   --rounds N    rounds of every run (default 3, at least 3 for medians)
+#   --duration S  seconds per wrk run (default 5)
+set -euo pipefail
+# shellcheck source=common/lib.sh
+source "$(dirname "$0")/../common/lib.sh"
+
+ROUNDS=3
+DURATION=5
+JSON=0
+CALLGRIND_REQUESTS=20000
+IDLE_CONNECTIONS=10000
+# keep-alive connection counts, then "close:N" for Connection: close
+WORKLOADS=(50 200 1000 close:200)
+OURS_PORT=18090
+NGINX_PORT=18091
+
+while (($# > 0)); do
+  case "$1" in
+    -h | --help) print_usage; exit 0 ;;
+    --json) JSON=1 ;;
+    --quick) DURATION=2 CALLGRIND_REQUESTS=5000 ;;
+    --rounds)
+      [[ "${2:-}" =~ ^[0-9]+$ ]] || usage_error "--rounds needs a number >= 3"
+      (($2 >= 3)) || usage_error "--rounds needs a number >= 3"
+      ROUNDS="$2"
+      shift
+      ;;
+    --duration)
+      [[ "${2:-}" =~ ^[0-9]+$ ]] || usage_error "--duration needs 1 to 60 seconds"
+      (($2 >= 1 && $2 <= 60)) || usage_error "--duration needs 1 to 60 seconds"
+      DURATION="$2"
+      shift
+      ;;
+    *) usage_error "unknown option '$1'" ;;
+  esac
+  shift
+done
+
+# --- preflight: nothing is changed here --------------------------------------
+[[ "$(uname -s)" == Linux ]] || die "the benchmark needs Linux (taskset, /proc)"
+CPUS="$(nproc)"
+((CPUS >= 2)) || die "the benchmark needs 2 CPUs (a server core and a wrk core); this machine has $CPUS"
+cd "$ASKELADDEN_ROOT"
+LOAD="$(cut -d ' ' -f 1 /proc/loadavg)"
+awk -v l="$LOAD" 'BEGIN { exit !(l > 0.5) }' &&
+  warn "load average $LOAD: something else is running, the req/s and latency figures will be noisy"
+for port in "$OURS_PORT" "$NGINX_PORT"; do
+  port_open 127.0.0.1 "$port" && die "port $port on 127.0.0.1 is in use: stop what listens there"
+done
+OURS="$ASKELADDEN_ROOT/v0.1/askeladden"
+TOOLS="$ASKELADDEN_ROOT/build/bench"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/askeladden-bench.XXXXXX")"
+SERVER_PIDS=()
+cleanup() {
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# --- helpers -----------------------------------------------------------------
+
+# run_pinned CPUS COMMAND...: COMMAND on those CPUs ("" for any); exec, so a
+# background run's $! is COMMAND's PID.
+run_pinned() {
+  local cpus="$1"
+  shift
+  if [[ -n "$cpus" ]]; then exec taskset -c "$cpus" "$@"; else exec "$@"; fi
+}
+
+# nginx_conf WORKERS PORT CONNECTIONS [single]: the config, in the work
+# directory. The same body and content type as ours, no access log, and no
+# keep-alive request limit (nginx closes a connection after 1000 requests by
+# default; evhttp never does). nginx allocates and clears its table of
+# CONNECTIONS when it starts, so its RSS grows with that setting, not with the
+# connections it has. "single" runs it as one process, for valgrind.
+nginx_conf() {
+  local workers="$1" port="$2" connections="$3" mode="${4:-}"
+  local conf="$WORK/nginx-$workers-$port-$connections${mode:+-$mode}.conf"
+  local body
+  body="$(printf '%s' "$TEXT" | sed 's/\\/\\\\/g; s/"/\\"/g; s/\$/\\$/g')"
+  {
+    [[ "$mode" == single ]] && printf 'master_process off;\n'
+    cat <<EOF
+worker_processes $workers;
+worker_rlimit_nofile $((connections + 500));
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections $connections; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx-body;
+  default_type "$CONTENT_TYPE";
+  keepalive_requests 1000000000;
+  keepalive_timeout 10s;
+  server {
+    listen 127.0.0.1:$port reuseport backlog=4096;
+    location / { return 200 "$body\\n"; }
+  }
+}
+EOF
+  } >"$conf"
+  printf '%s\n' "$conf"
+}
+
+# start_server NAME CPUS LOOPS [CONNECTIONS]: start ours or nginx (with room
+# for CONNECTIONS), wait until it answers; sets SERVER_PID and PORT.
+start_server() {
+  local name="$1" cpus="$2" loops="$3" connections="${4:-4096}"
+  if [[ "$name" == ours ]]; then
+    PORT="$OURS_PORT"
+    (run_pinned "$cpus" "$OURS" --address 127.0.0.1 --port "$PORT" --threads "$loops" \
+      --access-log off >"$WORK/ours.log" 2>&1) &
+  else
+    PORT="$NGINX_PORT"
+    local conf
+    conf="$(nginx_conf "$loops" "$PORT" "$connections")"
+    (run_pinned "$cpus" nginx -c "$conf" -p "$WORK" -g 'daemon off;' >"$WORK/nginx.log" 2>&1) &
+  fi
+  SERVER_PID=$!
+  SERVER_PIDS=("$SERVER_PID")
+  wait_for_port 127.0.0.1 "$PORT" 10
+  if [[ "$name" == nginx ]]; then
+    wait_until 5 "" nginx_workers_up "$loops" || die "nginx did not start $loops workers"
+  fi
+}
+
+nginx_workers_up() { (($(pgrep -c -P "$SERVER_PID" || true) >= $1)); }
+
+stop_server() {
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PIDS=()
+}
+
+# server_kb FIELD: the sum of a /proc status field (VmRSS, VmHWM) over the
+# server and its children (nginx's workers), in kB.
+server_kb() {
+  local field="$1" pid total=0 kb children
+  mapfile -t children < <(pgrep -P "$SERVER_PID" || true)
+  for pid in "$SERVER_PID" "${children[@]}"; do
+    kb="$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$pid/status" 2>/dev/null || true)"
+    total=$((total + ${kb:-0}))
+  done
+  printf '%s\n' "$total"
+}
+
+# wrk_run CPUS THREADS WORKLOAD: one wrk run against PORT; prints
+# "requests/s p50_us p99_us errors".
+wrk_run() {
+  local cpus="$1" threads="$2" workload="$3" conns extra=()
+  conns="${workload#close:}"
+  [[ "$workload" == close:* ]] && extra=(-H 'Connection: close')
+  ((threads <= conns)) || threads="$conns"
+  local out
+  out="$( (run_pinned "$cpus" wrk -t "$threads" -c "$conns" -d "${DURATION}s" --timeout 2s \
+    -s scripts/bench/report.lua "${extra[@]}" "http://127.0.0.1:$PORT/") 2>&1)" ||
+    die "wrk failed: $(tail -n 1 <<<"$out")"
+  awk '$1 == "RESULT" { printf "%.0f %d %d %d\n", $2 / ($3 / 1e6), $4, $5, $6 }' <<<"$out"
+}
+
+# callgrind_instructions NAME REQUESTS: total instructions of a server run
+# under callgrind that answered REQUESTS requests over 10 connections.
+callgrind_instructions() {
+  local name="$1" requests="$2" out="$WORK/callgrind.$1.$2" cmd port
+  if [[ "$name" == ours ]]; then
+    port="$OURS_PORT"
+    cmd=("$OURS" --address 127.0.0.1 --port "$port" --threads 1 --access-log off)
+  else
+    port="$NGINX_PORT"
+    cmd=(nginx -c "$(nginx_conf 1 "$port" 1024 single)" -p "$WORK" -g 'daemon off;')
+  fi
+  valgrind --tool=callgrind --callgrind-out-file="$out" "${cmd[@]}" >"$WORK/valgrind.log" 2>&1 &
+  SERVER_PID=$!
+  SERVER_PIDS=("$SERVER_PID")
+  wait_for_port 127.0.0.1 "$port" 60
+  "$TOOLS/fixed_requests" 127.0.0.1 "$port" 10 "$requests" || die "callgrind run of $name failed"
+  stop_server
+  awk '/^totals:/ { print $2 }' "$out"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+# --- 1. install --------------------------------------------------------------
+step "1/7 installing what is missing (scripts/setup.sh build bench)"
+scripts/setup.sh build bench >&2
+
+# --- 2. build ----------------------------------------------------------------
+step "2/7 building askeladden and the bench clients"
+make --no-print-directory -s v0.1/askeladden >&2
+mkdir -p "$TOOLS"
+for tool in fixed_requests idle_conns; do
+  "${CC:-cc}" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -o "$TOOLS/$tool" \
+    "scripts/bench/$tool.c" scripts/bench/http_client.c
+done
+TEXT="$(sed -n 's/^#define TEXT "\(.*\)\\n"$/\1/p' v0.1/src/handler.c)"
+CONTENT_TYPE="$(sed -n 's/^#define CONTENT_TYPE "\(.*\)"$/\1/p' v0.1/src/handler.c)"
+[[ -n "$TEXT" && -n "$CONTENT_TYPE" ]] || die "cannot read the body and content type from v0.1/src/handler.c"
+
+# --- 3. file descriptors -----------------------------------------------------
+step "3/7 raising the file-descriptor limit for the servers and the clients"
+# The limit is per process: the server and the idle client each hold one
+# descriptor a connection.
+need=$((IDLE_CONNECTIONS + 1000))
+if (($(ulimit -Hn) < need)); then ulimit -Hn "$need" 2>/dev/null || true; fi
+ulimit -n "$(ulimit -Hn)"
+(($(ulimit -n) >= need)) ||
+  die "the file-descriptor limit is $(ulimit -n); $IDLE_CONNECTIONS idle connections need $need (run as root)"
+info "ulimit -n is $(ulimit -n)"
+
+# --- 4. the same reply from both ---------------------------------------------
+step "4/7 checking that both servers send the same body and content type"
+reply_of() {
+  curl -sS --max-time 3 -o "$WORK/$1.body" -w '%{content_type}\n' "http://127.0.0.1:$PORT/"
+}
+start_server ours 0 1
+ours_type="$(reply_of ours)"
+stop_server
+start_server nginx 0 1
+nginx_type="$(reply_of nginx)"
+stop_server
+cmp -s "$WORK/ours.body" "$WORK/nginx.body" || die "the two servers send different bodies"
+[[ "$ours_type" == "$nginx_type" ]] || die "content types differ: '$ours_type' and '$nginx_type'"
+info "$(wc -c <"$WORK/ours.body") bytes, $ours_type"
+
+# --- 5. throughput -----------------------------------------------------------
+# config name, server CPUs, server loops, wrk CPUs, wrk threads
+CONFIGS=("1-core|0|1|1|1" "all-cores||$CPUS||$CPUS")
+runs=$((ROUNDS * ${#CONFIGS[@]} * ${#WORKLOADS[@]} * 2))
+step "5/7 throughput: $runs runs of ${DURATION}s, interleaved, $ROUNDS rounds"
+RESULTS="$WORK/results"
+: >"$RESULTS"
+run=0
+for ((round = 1; round <= ROUNDS; round++)); do
+  for config in "${CONFIGS[@]}"; do
+    IFS='|' read -r cname scpus loops wcpus wthreads <<<"$config"
+    for workload in "${WORKLOADS[@]}"; do
+      for server in ours nginx; do
+        run=$((run + 1))
+        start_server "$server" "$scpus" "$loops"
+        idle_kb="$(server_kb VmRSS)"
+        read -r rps p50 p99 errors < <(wrk_run "$wcpus" "$wthreads" "$workload")
+        peak_kb="$(server_kb VmHWM)"
+        stop_server
+        printf '%s %s %s %s %s %s %s %s %s\n' "$cname" "$workload" "$server" "$rps" "$p50" \
+          "$p99" "$errors" "$peak_kb" "$idle_kb" >>"$RESULTS"
+        info "[$run/$runs] round $round $cname $workload $server: $rps req/s, p99 ${p99} us, $errors errors"
+      done
+    done
+  done
+done
+
+# --- 6. instructions a request ------------------------------------------------
+step "6/7 instructions a request: callgrind over $CALLGRIND_REQUESTS requests, one loop"
+declare -A INSTRUCTIONS
+for server in ours nginx; do
+  # The difference of two runs leaves out start, connect and shutdown.
+  base="$(callgrind_instructions "$server" 1000)"
+  full="$(callgrind_instructions "$server" $((1000 + CALLGRIND_REQUESTS)))"
+  INSTRUCTIONS[$server]=$(((full - base) / CALLGRIND_REQUESTS))
+  info "$server: ${INSTRUCTIONS[$server]} instructions a request"
+done
+mkdir -p build/bench
+cp "$WORK/callgrind.ours.$((1000 + CALLGRIND_REQUESTS))" build/bench/callgrind.ours
+cp "$WORK/callgrind.nginx.$((1000 + CALLGRIND_REQUESTS))" build/bench/callgrind.nginx
+# The functions that cost the most, in instructions a request.
+# Lines of "instructions share function object".
+top_functions() {
+  callgrind_annotate --threshold=100 "build/bench/callgrind.$1" 2>/dev/null |
+    awk -v n=$((1000 + CALLGRIND_REQUESTS)) '
+      /file:function/ { on = 1; getline; next }
+      on && /^ *$/ { on = 0 }
+      on && count < 12 {
+        ir = $1; gsub(",", "", ir)
+        match($0, /[0-9.]+%/); share = substr($0, RSTART, RLENGTH)
+        rest = substr($0, index($0, ")") + 1); obj = ""
+        if (match(rest, /\[[^]]*\]/)) { obj = substr(rest, RSTART + 1, RLENGTH - 2); sub(/.*\//, "", obj) }
+        split(rest, w, " "); fn = w[1]; sub(/^.*:/, "", fn)
+        printf "%d %s %s %s\n", ir / n, share, fn, obj; count++
+      }'
+}
+top_functions ours >"$WORK/top.ours"
+
+# --- 7. memory a connection ---------------------------------------------------
+step "7/7 memory a connection: $IDLE_CONNECTIONS idle keep-alive connections, one loop"
+declare -A IDLE_BEFORE IDLE_WITH REPLY_MS
+for server in ours nginx; do
+  start_server "$server" 0 1 $((IDLE_CONNECTIONS + 500))
+  IDLE_BEFORE[$server]="$(server_kb VmRSS)"
+  "$TOOLS/idle_conns" 127.0.0.1 "$PORT" "$IDLE_CONNECTIONS" 8 >"$WORK/idle.out" 2>&1 &
+  idle_pid=$!
+  wait_until 30 "" grep -q '^ready' "$WORK/idle.out" ||
+    die "$server: $IDLE_CONNECTIONS idle connections did not open: $(tail -n 1 "$WORK/idle.out")"
+  IDLE_WITH[$server]="$(server_kb VmRSS)"
+  seconds="$(curl -sS --max-time 5 -o /dev/null -w '%{time_total}' "http://127.0.0.1:$PORT/")" ||
+    die "$server: no reply with $IDLE_CONNECTIONS idle connections open"
+  REPLY_MS[$server]="$(awk -v s="$seconds" 'BEGIN { printf "%.2f", s * 1000 }')"
+  kill "$idle_pid" 2>/dev/null || true
+  wait "$idle_pid" 2>/dev/null || true
+  stop_server
+  info "$server: $(((IDLE_WITH[$server] - IDLE_BEFORE[$server]) * 1024 / IDLE_CONNECTIONS)) bytes a connection, a new request answered in ${REPLY_MS[$server]} ms"
+done
+
+# --- report ------------------------------------------------------------------
+# Medians per config, workload and server: "config workload server rps p50 p99
+# errors peak_kb idle_kb".
+summary() {
+  local key
+  awk '{ print $1, $2, $3 }' "$RESULTS" | sort -u | while read -r key; do
+    local rows col values=()
+    rows="$(awk -v k="$key" '$1 " " $2 " " $3 == k' "$RESULTS")"
+    for col in 4 5 6 7 8 9; do
+      values+=("$(awk -v c="$col" '{ print $c }' <<<"$rows" | median)")
+    done
+    printf '%s %s\n' "$key" "${values[*]}"
+  done
+}
+summary >"$WORK/summary"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / b : 0) }'; }
+
+print_table() {
+  local date host
+  date="$(date -u +%Y-%m-%d)"
+  host="$(uname -r), $CPUS CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+  printf '%sAskeladden vs nginx %s, %s (%s)%s\n' "$C_BOLD" "$(nginx -v 2>&1 | sed 's/.*\///')" "$date" "$host" "$C_RESET"
+  printf 'medians of %d rounds, %d s each; latency in microseconds; RSS in kB; load average at start %s\n\n' \
+    "$ROUNDS" "$DURATION" "$LOAD"
+  printf '%s%-9s %-9s %-6s %9s %7s %7s %6s %6s %6s %7s%s\n' "$C_BOLD" config workload server \
+    req/s p50 p99 errors peak idle ratio "$C_RESET"
+  local cname workload server rps p50 p99 errors peak idle nrps
+  for config in "${CONFIGS[@]}"; do
+    cname="${config%%|*}"
+    for workload in "${WORKLOADS[@]}"; do
+      nrps="$(awk -v c="$cname" -v w="$workload" '$1 == c && $2 == w && $3 == "nginx" { print $4 }' "$WORK/summary")"
+      for server in ours nginx; do
+        read -r _ _ _ rps p50 p99 errors peak idle < <(awk -v k="$cname $workload $server" '$1 " " $2 " " $3 == k' "$WORK/summary")
+        local wl="keepalive/${workload}"
+        [[ "$workload" == close:* ]] && wl="close/${workload#close:}"
+        local r=""
+        [[ "$server" == ours ]] && r="$(ratio "$rps" "$nrps")"
+        printf '%-9s %-9s %-6s %9s %7s %7s %6s %6s %6s %7s\n' "$cname" "$wl" "$server" "$rps" "$p50" \
+          "$p99" "$errors" "$peak" "$idle" "$r"
+      done
+    done
+  done
+  printf '\n%sinstructions a request (callgrind, one loop, %d requests)%s\n' "$C_BOLD" "$CALLGRIND_REQUESTS" "$C_RESET"
+  printf 'ours %d, nginx %d, ratio %s\n' "${INSTRUCTIONS[ours]}" "${INSTRUCTIONS[nginx]}" \
+    "$(ratio "${INSTRUCTIONS[ours]}" "${INSTRUCTIONS[nginx]}")"
+  printf '\n%smemory with %d idle keep-alive connections (one loop; nginx clears its whole\n' "$C_BOLD" "$IDLE_CONNECTIONS"
+  printf 'connection table at start, so its RSS is paid before the first connection)%s\n' "$C_RESET"
+  for server in ours nginx; do
+    printf '%-6s RSS %6d kB -> %6d kB, %5d bytes a connection; a new request answered in %s ms\n' \
+      "$server" "${IDLE_BEFORE[$server]}" "${IDLE_WITH[$server]}" \
+      $(((IDLE_WITH[$server] - IDLE_BEFORE[$server]) * 1024 / IDLE_CONNECTIONS)) "${REPLY_MS[$server]}"
+  done
+  printf '\n%stop functions, ours (instructions a request, share of the total; build/bench/callgrind.ours)%s\n' "$C_BOLD" "$C_RESET"
+  awk '{ printf "%7d %8s  %s %s\n", $1, $2, $3, $4 }' "$WORK/top.ours"
+}
+
+print_json() {
+  jq -n --rawfile summary "$WORK/summary" --rawfile top "$WORK/top.ours" \
+    --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --argjson cpus "$CPUS" --argjson load "$LOAD" \
+    --argjson rounds "$ROUNDS" --argjson duration "$DURATION" \
+    --arg nginx "$(nginx -v 2>&1 | sed 's/.*\///')" \
+    --argjson ours_ipr "${INSTRUCTIONS[ours]}" --argjson nginx_ipr "${INSTRUCTIONS[nginx]}" \
+    --argjson cg_requests "$CALLGRIND_REQUESTS" --argjson idle "$IDLE_CONNECTIONS" \
+    --argjson ob "${IDLE_BEFORE[ours]}" --argjson ow "${IDLE_WITH[ours]}" --argjson oms "${REPLY_MS[ours]}" \
+    --argjson nb "${IDLE_BEFORE[nginx]}" --argjson nw "${IDLE_WITH[nginx]}" --argjson nms "${REPLY_MS[nginx]}" '
+    def rows: $summary | split("\n") | map(select(length > 0) | split(" "));
+    def num: tonumber;
+    [rows[] | {
+        config: .[0],
+        workload: (if .[1] | startswith("close:") then "close" else "keepalive" end),
+        connections: (.[1] | sub("^close:"; "") | num),
+        server: .[2], requests_per_s: (.[3] | num), p50_us: (.[4] | num), p99_us: (.[5] | num),
+        errors: (.[6] | num), peak_rss_kb: (.[7] | num), idle_rss_kb: (.[8] | num)
+      }] as $t
+    | {
+      date: $date, cpus: $cpus, load_average: $load, rounds: $rounds, duration_s: $duration, nginx: $nginx,
+      throughput: ($t | map(. + (
+          (. as $o | $t | map(select(.server == "nginx" and .config == $o.config
+            and .workload == $o.workload and .connections == $o.connections)) | first) as $n
+          | if .server == "ours" and $n != null then {ratio: {
+              requests_per_s: (.requests_per_s / $n.requests_per_s),
+              p50_us: (.p50_us / $n.p50_us), p99_us: (.p99_us / $n.p99_us),
+              peak_rss_kb: (.peak_rss_kb / $n.peak_rss_kb),
+              idle_rss_kb: (.idle_rss_kb / $n.idle_rss_kb)}} else {} end))),
+      instructions_per_request: {requests: $cg_requests, ours: $ours_ipr, nginx: $nginx_ipr,
+        ratio: ($ours_ipr / $nginx_ipr)},
+      idle_connections: {count: $idle,
+        ours: {rss_before_kb: $ob, rss_with_kb: $ow, bytes_per_connection: ((($ow - $ob) * 1024 / $idle) | floor), reply_ms: $oms},
+        nginx: {rss_before_kb: $nb, rss_with_kb: $nw, bytes_per_connection: ((($nw - $nb) * 1024 / $idle) | floor), reply_ms: $nms}},
+      top_functions_ours: [$top | split("\n")[] | select(length > 0) | split(" ")
+        | {instructions_per_request: (.[0] | num), share: .[1], function: .[2], object: (.[3] // "")}]
+    }'
+}
+
+if ((JSON)); then print_json; else print_table; fi
