@@ -10,14 +10,16 @@
 #   1. an image with that name is already there (official or stand-in): use it;
 #   2. docker pull it (for at most --pull-timeout seconds, default 30);
 #   3. build a local stand-in from Debian bookworm packages with mmdebstrap and
-#      the host's own apt sources, and docker import it. A stand-in carries the
+#      the host's own apt sources (the file $APT_SOURCES names, else
+#      /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list, else
+#      mmdebstrap's default mirrors), and docker import it. A stand-in carries the
 #      label org.askeladden.stand-in=true and says what it imitates.
 #
 # --rebuild removes existing stand-ins first and builds them again (pulled or
 # official images are never removed).
 #
-# Building the stand-ins happens once per machine: gcc:12 takes several minutes
-# (about 1.2 GB unpacked), bookworm-slim under a minute. mmdebstrap's logs go
+# Building the stand-ins happens once per machine: gcc:12 takes 2-3 minutes with
+# a fast mirror (about 1.2 GB unpacked), bookworm-slim under a minute. mmdebstrap's logs go
 # to $ASKELADDEN_STATE (default ~/.local/state/askeladden).
 # Needs a running Docker engine (scripts/setup.sh images) and root for mmdebstrap.
 set -euo pipefail
@@ -26,7 +28,7 @@ source "$(dirname "$0")/../common/lib.sh"
 
 PULL_TIMEOUT=30
 REBUILD=0
-APT_SOURCES="${APT_SOURCES:-/etc/apt/sources.list.d/debian.sources}"
+APT_SOURCES="${APT_SOURCES:-}"
 MERGED_USR_HOOKS=/usr/share/mmdebstrap/hooks/merged-usr
 STAND_IN_LABEL=org.askeladden.stand-in
 # Like the official images: no apt lists, caches or logs, no dpkg log. The
@@ -88,8 +90,26 @@ while (($# > 0)); do
   esac
 done
 
-# Preflight: nothing below changes anything until the engine answers.
+# Preflight: nothing below changes anything until these pass.
 require_docker
+[[ -z "$APT_SOURCES" || -r "$APT_SOURCES" ]] || die "APT_SOURCES=$APT_SOURCES is not a readable file"
+
+# The host's apt sources file: the stand-ins come from the same mirrors the
+# host already reaches. Empty when there is none: mmdebstrap then uses its
+# default mirrors for bookworm, its updates and security.
+host_apt_sources() {
+  if [[ -n "$APT_SOURCES" ]]; then
+    printf '%s\n' "$APT_SOURCES"
+    return
+  fi
+  local f
+  for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
+    if [[ -r "$f" ]] && grep -qE '^[[:space:]]*(deb[[:space:]]|Types:)' "$f"; then
+      printf '%s\n' "$f"
+      return
+    fi
+  done
+}
 
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
@@ -133,21 +153,24 @@ try_pull() {
   return 1
 }
 
-# build_stand_in IMAGE DESCRIPTION MINUTES MMDEBSTRAP-ARGS...: run mmdebstrap
+# build_stand_in IMAGE DESCRIPTION DURATION MMDEBSTRAP-ARGS...: run mmdebstrap
 # into a tarball (a failed run must not leave a half image behind), then import
 # it with the labels and the CMD the official image has.
 build_stand_in() {
-  local image="$1" description="$2" minutes="$3"
+  local image="$1" description="$2" duration="$3"
   shift 3
   require_cmd mmdebstrap
   [[ "$(id -u)" == 0 ]] || die "$image: building a stand-in needs root (mmdebstrap --mode=root)"
-  [[ -r "$APT_SOURCES" ]] || die "$image: apt sources $APT_SOURCES not readable (set APT_SOURCES)"
   [[ -d "$MERGED_USR_HOOKS" ]] || die "$image: $MERGED_USR_HOOKS is missing (mmdebstrap too old?)"
 
+  local sources mirrors=()
+  sources="$(host_apt_sources)"
+  [[ -n "$sources" ]] && mirrors=("$sources")
   local name="${image//[:\/]/-}"
   local log="$ASKELADDEN_STATE/mmdebstrap-$name.log"
   local tarball="$ASKELADDEN_STATE/$name.tar"
-  step "$image: not found locally, pull failed, building a local stand-in from Debian bookworm packages with mmdebstrap (this happens once, ~$minutes minutes; log: $log)"
+  step "$image: not found locally, pull failed, building a local stand-in from Debian bookworm packages with mmdebstrap (this happens once, $duration; log: $log)"
+  info "$image: packages from ${sources:-the default Debian mirrors of mmdebstrap}"
   local started=$SECONDS
   local apt_config="$ASKELADDEN_STATE/$name.apt.conf"
   write_apt_config "$apt_config"
@@ -159,7 +182,7 @@ build_stand_in() {
     --hook-dir="$MERGED_USR_HOOKS" \
     --customize-hook="upload $apt_config /etc/apt/apt.conf.d/docker-clean" \
     --customize-hook="$CLEANUP_HOOK" --skip=cleanup/apt \
-    "$@" bookworm "$tarball" "$APT_SOURCES" ||
+    "$@" bookworm "$tarball" "${mirrors[@]}" ||
     { rm -f "$tarball"; die "$image: mmdebstrap failed after $((SECONDS - started)) s; see $log"; }
   info "$image: importing $(human_bytes "$(stat -c %s "$tarball")") of root filesystem"
   docker import \
@@ -179,7 +202,7 @@ slim_stand_in() {
   for rule in "${SLIM_DPKG_RULES[@]}"; do args+=(--dpkgopt="$rule"); done
   build_stand_in debian:bookworm-slim \
     "Debian bookworm minbase without docs, manuals and translations, like the official debian:bookworm-slim" \
-    1 "${args[@]}"
+    "under a minute" "${args[@]}"
 }
 
 gcc_stand_in() {
@@ -187,7 +210,7 @@ gcc_stand_in() {
   include="$(IFS=,; printf '%s' "${GCC_PACKAGES[*]}")"
   build_stand_in gcc:12 \
     "Debian bookworm with the buildpack-deps:bookworm packages and Debian's GCC 12 (C, C++, Fortran, Go), like the official gcc:12" \
-    10 --include="$include"
+    "2-3 minutes with a fast mirror" --include="$include"
 }
 
 ensure_image() {
