@@ -93,6 +93,19 @@ human_bytes() {
   }'
 }
 
+# parse_bytes SIZE: print SIZE in bytes, or fail. Decimal units as docker shows
+# them (kB, MB, GB, TB: powers of 1000; K, M, G, T mean the same), binary ones
+# with an i (KiB, MiB, GiB, TiB: powers of 1024); a bare number is bytes.
+# Examples: 80MB, 80M, 1.5GB, 75MiB, 1048576.
+parse_bytes() {
+  [[ "$1" =~ ^([0-9]+([.][0-9]+)?)[[:space:]]*(([kKmMgGtT])(i?))?[bB]?$ ]] || return 1
+  awk -v n="${BASH_REMATCH[1]}" -v u="${BASH_REMATCH[4]}" -v i="${BASH_REMATCH[5]}" 'BEGIN {
+    base = (i == "i") ? 1024 : 1000
+    e = (u == "") ? 0 : index("kmgt", tolower(u))
+    printf "%.0f\n", n * base ^ e
+  }'
+}
+
 # run_logged LOG WHAT COMMAND...: run COMMAND with its output in LOG, printing
 # one progress line (elapsed time and the log's last line) every 30 s, so a
 # long step shows it is alive without flooding the terminal.
