@@ -23,6 +23,9 @@ set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
 
+# The cache check reads the classic builder's "Step N/M" and "Using cache"
+# lines; BuildKit prints its progress differently.
+export DOCKER_BUILDKIT=0
 BODY='Strange women lying in ponds distributing swords is no basis for a system of government.'
 SERVER_EXIT_LIMIT_MS=2000
 STOP_LIMIT_MS=5000
