@@ -129,8 +129,9 @@ images:
 
 # Each image built from a clean state and checked running, also by the Check
 # HTTP suite against the container.
-test-images: $(SNAPSHOTS:%=build/tests/%/check_askeladden)
-	scripts/setup.sh images
+test-images:
+	scripts/setup.sh build images
+	$(MAKE) $(SNAPSHOTS:%=build/tests/%/check_askeladden)
 	scripts/base-images.sh
 	tests/images_test.sh $(SNAPSHOTS)
 
