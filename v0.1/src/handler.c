@@ -83,6 +83,8 @@ static void handler_request(struct evhttp_request *req, void *arg)
     else /* libevent would write a HEAD reply's body too: only GET gets one */
         evbuffer_add_reference(evhttp_request_get_output_buffer(req), r->body,
                                r->length, NULL, NULL);
+    /* Present, it stops libevent from formatting its own. */
+    evhttp_add_header(headers, "Date", http_date_now(&st->date));
 
     access_log_request(&st->log, req, r->status, head ? 0 : r->length);
     st->replies_in_flight++;

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include "access_log.h"
+#include "http_date.h"
 
 struct evhttp;
 
@@ -15,6 +16,7 @@ struct handler_state {
     int closing;                /* this loop is stopping: close after each reply */
     int replies_in_flight;      /* replies handed to libevent, not yet written */
     struct access_log log;
+    struct http_date date;
 };
 
 /* Route every request on http to handler_request with st, and set the

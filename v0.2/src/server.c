@@ -144,6 +144,7 @@ static int worker_init(struct worker *w, struct server *s, const struct server_c
     w->server = s;
     w->handler.draining = &s->draining;
     access_log_init(&w->handler.log, cfg->access_log, cfg->log_fd);
+    http_date_init(&w->handler.date);
     w->base = new_base();
     w->http = w->base != NULL ? evhttp_new(w->base) : NULL;
     if (w->http == NULL) {
