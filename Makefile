@@ -44,6 +44,7 @@ help:
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
 	@echo 'make test-images     build both images from a clean state and check them running'
 	@echo 'make compare-sizes   measure and compare the two images'
+	@echo 'make test-compare-sizes  compare-sizes.sh against both images: numbers, JSON, budgets'
 	@echo 'make bench           askeladden against nginx: throughput, latency, memory, instructions'
 	@echo 'make setup           install the build and test dependencies (root)'
 	@echo 'make clean           remove build outputs'
@@ -134,6 +135,17 @@ test-images:
 	$(MAKE) $(SNAPSHOTS:%=build/tests/%/check_askeladden)
 	scripts/base-images.sh
 	tests/images_test.sh $(SNAPSHOTS)
+
+# The README's main job: what the multi-stage build saved, and where the bytes
+# went. The script builds the images when they are missing or out of date.
+.PHONY: test-compare-sizes
+compare-sizes:
+	scripts/setup.sh build images
+	scripts/compare-sizes.sh
+
+test-compare-sizes:
+	scripts/setup.sh build images
+	tests/compare_sizes_test.sh
 
 # Minutes long and wants the machine to itself, so not part of make test.
 bench:

@@ -10,7 +10,8 @@
 #   docker   Debian's docker.io, and a running dockerd (started in the background,
 #            log under $ASKELADDEN_STATE, when no engine answers)
 #   images   the docker component, plus the tools to create base images locally
-#            (mmdebstrap) when they cannot be pulled
+#            (mmdebstrap) when they cannot be pulled, and pigz, with which
+#            compare-sizes.sh gzips their layers on every CPU
 #   registry Debian's docker-registry (scripts/registry.sh runs it)
 #   kube     kubectl (Debian's kubernetes-client, unless a kubectl is installed)
 #            and yq, to read and check the Kubernetes manifests
@@ -25,7 +26,7 @@ source "$(dirname "$0")/../common/lib.sh"
 BUILD_PACKAGES=(build-essential clang libclang-rt-14-dev libevent-dev check pkg-config
   shellcheck jq curl ca-certificates procps)
 DOCKER_PACKAGES=(docker.io)
-IMAGES_PACKAGES=(mmdebstrap)
+IMAGES_PACKAGES=(mmdebstrap pigz)
 REGISTRY_PACKAGES=(docker-registry)
 KUBE_PACKAGES=(yq)
 BENCH_PACKAGES=(wrk nginx-light valgrind)

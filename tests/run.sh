@@ -5,7 +5,7 @@
 # the results at the end and a closing line "total: N passed, N failed,
 # N skipped". With STAGE names, only those stages run. Logs: build/test-logs/.
 #
-# Stages: build clang unit asan memcheck fuzz scripts images redeploy
+# Stages: build clang unit asan memcheck fuzz scripts images redeploy compare-sizes
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
@@ -21,6 +21,7 @@ STAGES=(
   "scripts|test-scripts|shellcheck and --help on every script"
   "images|test-images|the two images build and behave (Docker)"
   "redeploy|test-redeploy|redeploy.sh against a local registry (and a cluster)"
+  "compare-sizes|test-compare-sizes|compare-sizes.sh: the engine's numbers, JSON, budgets, diff"
 )
 
 for arg in "$@"; do
@@ -73,10 +74,10 @@ for stage in "${STAGES[@]}"; do
   read -r pass fail skip < <(count_results "$logs/$name.log" "$rc")
   total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
   result=$([[ "$rc" == 0 ]] && echo ok || echo FAILED)
-  rows+=("$(printf '%-9s %-7s %6d %6d %7d %5ds' "$name" "$result" "$pass" "$fail" "$skip" $((SECONDS - started)))")
+  rows+=("$(printf '%-13s %-7s %6d %6d %7d %5ds' "$name" "$result" "$pass" "$fail" "$skip" $((SECONDS - started)))")
 done
 
-printf '\n%s%-9s %-7s %6s %6s %7s %6s%s\n' "$C_BOLD" stage result passed failed skipped time "$C_RESET"
+printf '\n%s%-13s %-7s %6s %6s %7s %6s%s\n' "$C_BOLD" stage result passed failed skipped time "$C_RESET"
 printf '%s\n' "${rows[@]}"
 ((total_skip == 0)) || printf '%sSome checks were skipped: see the *** SKIPPED lines above.%s\n' "$C_YELLOW" "$C_RESET"
 printf 'total: %d passed, %d failed, %d skipped\n' "$total_pass" "$total_fail" "$total_skip"

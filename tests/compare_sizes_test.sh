@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Usage: tests/compare_sizes_test.sh [--help]
+#
+# scripts/compare-sizes.sh against askeladden:v0.1 and askeladden:v0.2 (built
+# when missing): its numbers are the engine's own, its JSON parses and adds up,
+# a rerun answers from the cache in seconds, a size budget fails when blown and
+# passes when met, the diff names the compiler's paths, and every error is one
+# line with a non-zero exit. One line per check, then
+# "compare-sizes: N passed, N failed". Needs a Docker engine
+# (scripts/setup.sh build images).
+set -euo pipefail
+# shellcheck source=common/lib.sh
+source "$(dirname "$0")/../common/lib.sh"
+
+case "${1:-}" in
+  -h | --help) print_usage; exit 0 ;;
+  "") ;;
+  *) usage_error "unknown argument '$1'" ;;
+esac
+
+cd "$ASKELADDEN_ROOT"
+SCRIPT=scripts/compare-sizes.sh
+A=askeladden:v0.1 B=askeladden:v0.2
+RERUN_SECONDS=10
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# run NAME ARGS...: run the script, keeping stdout, stderr and the exit status.
+run() {
+  local name="$1"
+  shift
+  local rc=0
+  "$SCRIPT" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || rc=$?
+  echo "$rc" >"$tmp/$name.rc"
+}
+rc_of() { cat "$tmp/$1.rc"; }
+# An error is one line on stderr (after any progress lines) and nothing on stdout.
+one_error_line() {
+  [[ ! -s "$tmp/$1.out" ]] && [[ "$(grep -c -e 'error:' -e '--help' "$tmp/$1.err")" == 1 ]]
+}
+
+# ----------------------------------------------------------- usage
+check "--help prints the usage" bash -c "'$SCRIPT' --help | grep -q '^Usage:'"
+check "--help says how the compressed size is obtained" bash -c "'$SCRIPT' --help | grep -q 'gzipped at level 6'"
+run badopt --no-such-option
+check_eq "an unknown option exits 2" 2 "$(rc_of badopt)"
+check "an unknown option is one line" one_error_line badopt
+run badsize --max-size "$B=lots"
+check_eq "a bad --max-size size exits 2" 2 "$(rc_of badsize)"
+run badbudget --max-size 80MB
+check_eq "a --max-size without IMAGE= exits 2" 2 "$(rc_of badbudget)"
+run oneimage "$A"
+check_eq "one image name alone exits 2" 2 "$(rc_of oneimage)"
+DOCKER_HOST=unix:///nonexistent/docker.sock run nodocker
+check_eq "no Docker engine exits 1" 1 "$(rc_of nodocker)"
+check "no Docker engine is one line" one_error_line nodocker
+
+if ! docker_ready; then
+  check_skip "measurements" "no Docker engine answers (scripts/setup.sh images starts one)"
+  checks_summary compare-sizes
+  exit
+fi
+
+# ----------------------------------------------------------- the JSON
+# The first run builds what is missing and fills the cache: minutes on a
+# fresh machine.
+run json --json --svg "$tmp/sizes.svg"
+check_eq "--json exits 0" 0 "$(rc_of json)"
+J="$tmp/json.out"
+check "--json prints only JSON on stdout" jq -e . "$J"
+for i in 0 1; do
+  name="$(jq -r ".images[$i].name" "$J")"
+  read -r size layers < <(docker image inspect -f '{{.Size}} {{len .RootFS.Layers}}' "$name")
+  check_eq "$name: size_bytes is the engine's .Size" "$size" "$(jq ".images[$i].size_bytes" "$J")"
+  check_eq "$name: one entry per layer of the engine" "$layers" "$(jq ".images[$i].layers | length" "$J")"
+  check "$name: compressed is less than uncompressed" \
+    jq -e ".images[$i] | .compressed_bytes > 0 and .compressed_bytes < .size_bytes" "$J"
+  check "$name: compressed_bytes is the sum of its layers'" \
+    jq -e ".images[$i] | .compressed_bytes == ([.layers[].compressed_bytes] | add)" "$J"
+  check "$name: the layers' sizes add up to size_bytes" \
+    jq -e ".images[$i] | .size_bytes == ([.layers[].size_bytes] | add)" "$J"
+  check "$name: every layer names its instruction" \
+    jq -e "[.images[$i].layers[].instruction | length > 0] | all" "$J"
+done
+check_eq "the names are the default images" "$A $B" "$(jq -r '[.images[].name] | join(" ")' "$J")"
+check_eq "the versions are the tags" "v0.1 v0.2" "$(jq -r '[.images[].version] | join(" ")' "$J")"
+check "ratio is v0.1's size over v0.2's" \
+  jq -e '((.ratio - (.images[0].size_bytes / .images[1].size_bytes)) | fabs) < 1e-9' "$J"
+check "compressed_ratio is the quotient of the compressed sizes" \
+  jq -e '((.compressed_ratio - (.images[0].compressed_bytes / .images[1].compressed_bytes)) | fabs) < 1e-9' "$J"
+check "saved_bytes is the difference" jq -e '.saved_bytes == .images[0].size_bytes - .images[1].size_bytes' "$J"
+check "v0.2 is smaller than v0.1, both ways" jq -e '.ratio > 1 and .compressed_ratio > 1' "$J"
+check "the diff names the compiler (/usr/lib/gcc or /usr/libexec/gcc)" \
+  jq -e '[.diff[].path] | any(. == "/usr/lib/gcc" or . == "/usr/libexec/gcc")' "$J"
+check "the diff names the headers (/usr/include)" jq -e '[.diff[].path] | any(startswith("/usr/include"))' "$J"
+check "the diff is sorted, largest first" jq -e '[.diff[].bytes] | . == (sort | reverse)' "$J"
+check "the floor holds the binary and its C library" \
+  jq -e '[.floor[].path] | any(. == "/usr/local/bin/askeladden") and any(test("/libc\\.so"))' "$J"
+check "the floor is the sum of its files and below v0.2" \
+  jq -e '.floor_bytes == ([.floor[].bytes] | add) and .floor_bytes < .images[1].size_bytes' "$J"
+check "--json progress lines go to stderr" grep -q '^==> 1/4' "$tmp/json.err"
+
+check "--svg writes an SVG" bash -c "head -n 1 '$tmp/sizes.svg' | grep -q '^<svg ' && tail -n 1 '$tmp/sizes.svg' | grep -q '^</svg>$'"
+check_eq "--svg draws five bars" 5 "$(grep -c '<rect x=' "$tmp/sizes.svg")"
+if have xmllint; then
+  check "--svg is well-formed XML" xmllint --noout "$tmp/sizes.svg"
+fi
+
+# ----------------------------------------------------------- reruns
+started="$(date +%s%N)"
+run text
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+check_eq "the report exits 0" 0 "$(rc_of text)"
+if ((elapsed_ms < RERUN_SECONDS * 1000)); then
+  check_pass "a rerun with unchanged images answers from the cache (${elapsed_ms} ms)"
+else
+  check_fail "a rerun with unchanged images answers from the cache" "took ${elapsed_ms} ms, over ${RERUN_SECONDS} s"
+fi
+check "the rerun compressed nothing" bash -c "! grep -q 'compressing' '$tmp/text.err'"
+T="$tmp/text.out"
+check "the report says which sizes are compressed" grep -q 'compressed: the layers gzipped' "$T"
+check "the report shows the engine's exact bytes" grep -q "$(jq .images[0].size_bytes "$J")" "$T"
+for section in 'Layers of askeladden:v0.1' 'Layers of askeladden:v0.2' 'Where the bytes went' 'The floor'; do
+  check "the report has '$section'" grep -q "^$section" "$T"
+done
+check "the report has no colour when not on a terminal" bash -c "! grep -q $'\\e' '$T' '$tmp/text.err'"
+run markdown --markdown
+check "--markdown prints a table" grep -q '^| image | uncompressed | compressed | layers |$' "$tmp/markdown.out"
+
+# ----------------------------------------------------------- budgets
+run met --max-size "$A=2GB" --max-size "$B=100MB"
+check_eq "budgets that hold exit 0" 0 "$(rc_of met)"
+run blown --max-size "$A=2GB" --max-size "$B=1MiB"
+check_eq "a blown budget exits 1" 1 "$(rc_of blown)"
+check "a blown budget names the image" grep -q "over budget: $B is" "$tmp/blown.err"
+check "a blown budget does not blame the other image" bash -c "! grep -q 'over budget: $A' '$tmp/blown.err'"
+
+# ----------------------------------------------------------- any two images
+run missing --no-build "$B" no-such-image:none
+check_eq "an image that cannot be built exits 1" 1 "$(rc_of missing)"
+check "an image that cannot be built is one line" one_error_line missing
+base="$(awk '$1 == "FROM" { b = $2 } END { print b }' v0.2/Dockerfile)"
+run byname --json --no-build "$B" "$base"
+check_eq "two images by name ($B, $base) exit 0" 0 "$(rc_of byname)"
+check_eq "by name: $base's size is the engine's" \
+  "$(docker image inspect -f '{{.Size}}' "$base")" "$(jq '.images[1].size_bytes' "$tmp/byname.out")"
+
+checks_summary compare-sizes
