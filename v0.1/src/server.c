@@ -1,14 +1,16 @@
 /* server: one event_base, evhttp and SO_REUSEPORT listener per thread, so the
  * kernel spreads connections over the loops and no lock is on the request
  * path. Shutdown is driven from outside through server_begin_shutdown and
- * server_stop. */
+ * server_stop. libevent's own locking stays off (it would take a mutex on every
+ * event_add): no other thread touches a loop, server_stop wakes each one
+ * through a pipe. */
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/listener.h>
-#include <event2/thread.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -36,6 +38,7 @@ struct worker {
     struct evhttp *http;
     struct listener *listener;
     struct evhttp_bound_socket *bound;
+    int wake[2]; /* a pipe: server_stop writes, the loop's stop event reads */
     struct event *stop;
     struct event *finish;
     int finish_checks;
@@ -51,13 +54,6 @@ struct server {
     int nworkers;
     struct worker workers[];
 };
-
-static pthread_once_t threads_once = PTHREAD_ONCE_INIT;
-
-static void use_pthreads(void)
-{
-    evthread_use_pthreads();
-}
 
 static int resolve(const char *address, int port, struct sockaddr_storage *out,
                    socklen_t *len, char *err, size_t errlen)
@@ -142,6 +138,7 @@ static int worker_init(struct worker *w, struct server *s, const struct server_c
                        const struct sockaddr *addr, socklen_t len, char *err, size_t errlen)
 {
     w->server = s;
+    w->wake[0] = w->wake[1] = -1;
     w->handler.draining = &s->draining;
     access_log_init(&w->handler.log, cfg->access_log, cfg->log_fd);
     http_date_init(&w->handler.date);
@@ -160,9 +157,14 @@ static int worker_init(struct worker *w, struct server *s, const struct server_c
     if (w->listener == NULL)
         return -1;
     w->bound = evhttp_bind_listener(w->http, listener_evconn(w->listener));
-    w->stop = event_new(w->base, -1, 0, worker_stop, w);
+    if (pipe2(w->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    w->stop = event_new(w->base, w->wake[0], EV_READ, worker_stop, w);
     w->finish = event_new(w->base, -1, EV_PERSIST, worker_finish, w);
-    if (w->bound == NULL || w->stop == NULL || w->finish == NULL) {
+    if (w->bound == NULL || w->stop == NULL || w->finish == NULL ||
+        event_add(w->stop, NULL) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -185,6 +187,10 @@ static void worker_free(struct worker *w)
         event_free(w->finish);
     if (w->base != NULL)
         event_base_free(w->base);
+    for (int i = 0; i < 2; i++) {
+        if (w->wake[i] >= 0)
+            close(w->wake[i]);
+    }
 }
 
 static void server_free(struct server *s)
@@ -206,7 +212,6 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
 {
     struct sockaddr_storage addr;
     socklen_t len;
-    pthread_once(&threads_once, use_pthreads);
     if (resolve(cfg->address, cfg->port, &addr, &len, err, errlen) != 0)
         return NULL;
     struct server *s = server_new(cfg->threads);
@@ -263,8 +268,10 @@ void server_stop(struct server *s)
 {
     server_begin_shutdown(s);
     for (int i = 0; i < s->nworkers; i++) {
-        if (s->workers[i].running)
-            event_active(s->workers[i].stop, 0, 0);
+        if (s->workers[i].running) {
+            ssize_t ignored = write(s->workers[i].wake[1], "", 1);
+            (void)ignored;
+        }
     }
     server_free(s);
 }
