@@ -12,7 +12,8 @@
 #     gzipped) and the number of layers;
 #   - the ratio IMAGE_A/IMAGE_B and the bytes saved;
 #   - per image, its layers: the instruction that made each one and its size;
-#   - the diff: the largest paths in IMAGE_A that IMAGE_B does not have;
+#   - the diff: the largest paths in IMAGE_A that IMAGE_B does not have, and
+#     the largest Debian packages (dpkg's estimate);
 #   - the floor: IMAGE_B's binary (its entrypoint) plus the shared libraries it
 #     loads (its ldd closure), the smallest image that could run it.
 #
@@ -34,7 +35,8 @@
 #   --json               machine output on stdout, nothing else: images[] (version,
 #                        name, id, size_bytes, compressed_bytes, layers[]), ratio,
 #                        compressed_ratio, saved_bytes, saved_compressed_bytes,
-#                        diff[] (path, bytes), floor_bytes, floor[] (path, bytes)
+#                        diff[] (path, bytes), diff_packages[] (package, bytes),
+#                        floor_bytes, floor[] (path, bytes)
 #   --markdown           the report as Markdown tables, for the docs
 #   --svg FILE           also write a bar chart of the sizes to FILE
 #   --max-size IMAGE=SIZE
@@ -258,7 +260,9 @@ all_cached() {
   while read -r digest; do layer_cached "$digest" || return 1; done <"$1"
 }
 
-# save_pass IMAGE INDEX ID NOSKIP: one `docker save` of IMAGE through save_member.
+# save_pass IMAGE INDEX ID NOSKIP: one `docker save` of IMAGE through
+# save_member. Errors are one line on stderr and status 1; tar notes every
+# 100 MB it has read (9766 records of 10240 bytes), for the progress lines.
 save_pass() {
   local image="$1" i="$2" id="$3" sw="$WORK/save-$2" rc=0
   rm -rf "$sw"
@@ -270,10 +274,18 @@ save_pass() {
   docker save "$id" |
     SAVE_WORK="$sw" SAVE_ID="${id#sha256:}" SAVE_CACHE="$CACHE/layers" SAVE_NOSKIP="$4" \
       SAVE_COMPRESSOR="${COMPRESSOR[*]}" \
-      tar -x -f - --to-command="bash $WORK/save-member.sh" 2>"$sw/tar.log" || rc=$?
-  [[ -s "$sw/errors" ]] && die "$image: $(head -n 1 "$sw/errors")"
-  ((rc == 0)) || die "$image: docker save failed: $(grep -v -e '^$' -e 'Exiting with failure' "$sw/tar.log" | head -n 1)"
-  [[ -s "$sw/config.json" ]] || die "$image: docker save did not include the image config"
+      tar -x -f - --to-command="bash $WORK/save-member.sh" \
+      --checkpoint=9766 --checkpoint-action='echo=read %u00 MB' 2>&1 | tee "$sw/tar.log" || rc=$?
+  if [[ -s "$sw/errors" ]]; then
+    head -n 1 "$sw/errors"
+  elif ((rc != 0)); then
+    echo "docker save failed: $(grep -v -e '^$' -e 'Exiting with failure' -e '^tar: read [0-9]* MB$' "$sw/tar.log" | sed -n 1p)"
+  elif [[ ! -s "$sw/config.json" ]]; then
+    echo "docker save did not include the image config"
+  else
+    return 0
+  fi
+  return 1
 }
 
 # measure IMAGE INDEX: write $WORK/INDEX.json with the image's sizes and
@@ -313,10 +325,11 @@ measure() {
     else
       info "$image: reading its history from docker save (layers already measured)"
     fi
-    save_pass "$image" "$i" "$id" ""
+    local log="$WORK/save-$i.log"
+    run_logged "$log" "$image" save_pass "$image" "$i" "$id" "" || die "$image: $(tail -n 1 "$log")"
     if ! all_cached "$WORK/$i.expected"; then
       info "$image: a layer was not the one its size suggested; reading the image again"
-      save_pass "$image" "$i" "$id" 1
+      run_logged "$log" "$image" save_pass "$image" "$i" "$id" 1 || die "$image: $(tail -n 1 "$log")"
     fi
     all_cached "$WORK/$i.expected" || die "$image: a layer was missing from the docker save stream"
     jq -c '{history: [.history[]? | {created_by: (.created_by // ""), comment: (.comment // ""), empty_layer: (.empty_layer // false)}]}' \
@@ -396,29 +409,55 @@ EXTRA_TOTAL="$(awk -F '\t' '$2 == "(total)" { print $1 }' "$DIFF_CACHE")"
 awk -F '\t' -v top="$TOP" '$2 != "(total)" && n++ < top' "$DIFF_CACHE" |
   jq -R -s -c 'split("\n") | map(select(length > 0) | split("\t") | {path: .[1], bytes: (.[0] | tonumber)})' >"$WORK/diff.json"
 
+# The same by Debian package: what dpkg says each image has installed, with
+# dpkg's own estimate of its size (Installed-Size, in KiB). Cached by image
+# ID; an image without dpkg just has no package list.
+packages() {
+  local id="$1" list="$CACHE/images/${1#sha256:}.packages"
+  if [[ ! -e "$list" ]]; then
+    docker run --rm --network none --entrypoint dpkg-query "$id" \
+      -W -f '${db:Status-Abbrev}\t${Installed-Size}\t${Package}\n' 2>/dev/null |
+      awk -F '\t' '$1 ~ /^ii/ { print $2 * 1024 "\t" $3 }' >"$list.tmp" || true
+    mv "$list.tmp" "$list"
+  fi
+  cat "$list"
+}
+packages "$ID_B" >"$WORK/b.packages"
+packages "$ID_A" >"$WORK/a.packages"
+awk -F '\t' 'FNR == NR { inb[$2] = 1; next } !($2 in inb)' "$WORK/b.packages" "$WORK/a.packages" |
+  sort -t "$(printf '\t')" -k1,1nr | awk -v top="$TOP" 'NR <= top' |
+  jq -R -s -c 'split("\n") | map(select(length > 0) | split("\t") | {package: .[1], bytes: (.[0] | tonumber)})' >"$WORK/diff-packages.json"
+
 # ------------------------------------------------- 4. the floor
 # IMAGE_B's binary (its entrypoint, or its command) and every library ldd says
 # it loads, measured inside a container of IMAGE_B; cached by image ID.
 step "4/4 floor: ${IMAGES[1]}'s binary and the shared libraries it loads"
 FLOOR_CACHE="$CACHE/images/${ID_B#sha256:}.floor"
-if [[ ! -s "$FLOOR_CACHE" ]]; then
+measure_floor() {
+  local binary
   binary="$(docker image inspect -f '{{if .Config.Entrypoint}}{{index .Config.Entrypoint 0}}{{else if .Config.Cmd}}{{index .Config.Cmd 0}}{{end}}' "$ID_B")"
-  [[ -n "$binary" ]] || die "${IMAGES[1]} has neither an entrypoint nor a command: no binary to measure the floor of"
+  [[ -n "$binary" ]] || { echo "it has neither an entrypoint nor a command"; return 1; }
   # shellcheck disable=SC2016
-  floor_script='b=$(command -v "$1") || exit 3
+  local floor_script='b=$(command -v "$1") || exit 3
     { echo "$b"; ldd "$b" 2>/dev/null | awk "/=> \\// { print \$3; next } \$1 ~ /^\\// { print \$1 }"; } |
     while read -r f; do r=$(readlink -f "$f") && echo "$(stat -L -c %s "$f") $r"; done | sort -u -k 2'
   docker run --rm --network none --user 0 --entrypoint /bin/sh "$ID_B" -c "$floor_script" sh "$binary" \
     >"$FLOOR_CACHE.tmp" 2>"$WORK/floor.log" ||
-    die "could not list ${IMAGES[1]}'s binary $binary and its libraries: $(tail -n 1 "$WORK/floor.log")"
+    { echo "listing $binary and its libraries in a container failed: $(tail -n 1 "$WORK/floor.log")"; return 1; }
   mv "$FLOOR_CACHE.tmp" "$FLOOR_CACHE"
+}
+if [[ -s "$FLOOR_CACHE" ]] || why="$(measure_floor)"; then
+  jq -R -s -c 'split("\n") | map(select(length > 0) | capture("^(?<bytes>[0-9]+) (?<path>.*)$") | {path, bytes: (.bytes | tonumber)})' \
+    "$FLOOR_CACHE" >"$WORK/floor.json"
+else
+  warn "no floor for ${IMAGES[1]}: $why"
+  echo '[]' >"$WORK/floor.json"
 fi
-jq -R -s -c 'split("\n") | map(select(length > 0) | capture("^(?<bytes>[0-9]+) (?<path>.*)$") | {path, bytes: (.bytes | tonumber)})' \
-  "$FLOOR_CACHE" >"$WORK/floor.json"
 
 # ------------------------------------------------- the report
 jq -n --slurpfile a "$WORK/a.json" --slurpfile b "$WORK/b.json" \
   --slurpfile diff "$WORK/diff.json" --slurpfile floor "$WORK/floor.json" \
+  --slurpfile packages "$WORK/diff-packages.json" \
   --argjson extra "${EXTRA_TOTAL:-0}" --arg compressor "$COMPRESSOR_NAME" '
   ($a[0] | del(.metadata_only)) as $A | ($b[0] | del(.metadata_only)) as $B
   | {
@@ -431,7 +470,8 @@ jq -n --slurpfile a "$WORK/a.json" --slurpfile b "$WORK/b.json" \
       saved_compressed_bytes: ($A.compressed_bytes - $B.compressed_bytes),
       diff_total_bytes: $extra,
       diff: $diff[0],
-      floor_bytes: ([$floor[0][].bytes] | add // 0),
+      diff_packages: $packages[0],
+      floor_bytes: ([$floor[0][].bytes] | add),
       floor: $floor[0]
     }' >"$WORK/report.json"
 
@@ -443,7 +483,7 @@ A_SIZE="$(j '.images[0].size_bytes')" B_SIZE="$(j '.images[1].size_bytes')"
 A_GZ="$(j '.images[0].compressed_bytes')" B_GZ="$(j '.images[1].compressed_bytes')"
 RATIO="$(printf '%.1f' "$(j .ratio)")" GZ_RATIO="$(printf '%.1f' "$(j .compressed_ratio)")"
 SAVED="$(j .saved_bytes)" GZ_SAVED="$(j .saved_compressed_bytes)"
-FLOOR="$(j .floor_bytes)"
+FLOOR="$(j '.floor_bytes // 0')"
 
 print_text() {
   local w=$((${#A_NAME} > ${#B_NAME} ? ${#A_NAME} : ${#B_NAME}))
@@ -478,13 +518,21 @@ print_text() {
     printf '  %12s  %s\n' "$(hb "$bytes")" "$path"
   done
   printf '  %12s  all %s paths that %s does not have\n' "$(hb "$(j .diff_total_bytes)")" "$A_NAME" "$B_NAME"
+  if (($(j '.diff_packages | length') > 0)); then
+    printf '\n%sThe same by package%s: Debian packages in %s and not in %s (dpkg'"'"'s Installed-Size)\n' "$C_BOLD" "$C_RESET" "$A_NAME" "$B_NAME"
+    j '.diff_packages[] | [.bytes, .package] | @tsv' | while IFS=$'\t' read -r bytes package; do
+      printf '  %12s  %s\n' "$(hb "$bytes")" "$package"
+    done
+  fi
 
   printf '\n%sThe floor%s: %s'"'"'s binary and the shared libraries it loads (uncompressed)\n' "$C_BOLD" "$C_RESET" "$B_NAME"
   j '.floor[] | [.bytes, .path] | @tsv' | while IFS=$'\t' read -r bytes path; do
     printf '  %12s  %s\n' "$(hb "$bytes")" "$path"
   done
-  printf '  %12s  total: the smallest image that could run it\n' "$(hb "$FLOOR")"
-  if ((FLOOR > 0)); then
+  if ((FLOOR == 0)); then
+    printf '  %12s  (not measured: see the warning above)\n' unknown
+  else
+    printf '  %12s  total: the smallest image that could run it\n' "$(hb "$FLOOR")"
     printf '  %s is %s above the floor (%sx it)\n' "$B_NAME" "$(hb $((B_SIZE - FLOOR)))" "$(printf '%.1f' "$(j '.images[1].size_bytes / .floor_bytes')")"
   fi
 }
@@ -499,7 +547,7 @@ print_markdown() {
     printf '| `%s` | %s | %s | %s |\n' "$(j ".images[$i].name")" "$(hb "$(j ".images[$i].size_bytes")")" \
       "$(hb "$(j ".images[$i].compressed_bytes")")" "$(j ".images[$i].layers | length")"
   done
-  printf '| floor: binary + its libraries | %s | | |\n' "$(hb "$FLOOR")"
+  ((FLOOR == 0)) || printf '| floor: binary + its libraries | %s | | |\n' "$(hb "$FLOOR")"
   printf '\n`%s` is %s× `%s` (%s× compressed): %s saved, %s compressed.\n' \
     "$A_NAME" "$RATIO" "$B_NAME" "$GZ_RATIO" "$(hb "$SAVED")" "$(hb "$GZ_SAVED")"
   printf '\n| in `%s`, not in `%s` | uncompressed |\n| --- | ---: |\n' "$A_NAME" "$B_NAME"
@@ -518,7 +566,7 @@ write_svg() {
     printf '%s\t%s\t%s\t%s\n' "$A_NAME compressed" "$A_GZ" "$(hb "$A_GZ")" '#e6a19a'
     printf '%s\t%s\t%s\t%s\n' "$B_NAME uncompressed" "$B_SIZE" "$(hb "$B_SIZE")" '#2471a3'
     printf '%s\t%s\t%s\t%s\n' "$B_NAME compressed" "$B_GZ" "$(hb "$B_GZ")" '#9cc3e0'
-    printf '%s\t%s\t%s\t%s\n' "floor: binary + libraries" "$FLOOR" "$(hb "$FLOOR")" '#27ae60'
+    ((FLOOR == 0)) || printf '%s\t%s\t%s\t%s\n' "floor: binary + libraries" "$FLOOR" "$(hb "$FLOOR")" '#27ae60'
   } | awk -F '\t' -v max="$max" -v title="Image sizes: $A_NAME vs $B_NAME (1 MB = 10^6 bytes)" '
     function esc(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); return s }
     { label[NR] = $1; bytes[NR] = $2; text[NR] = $3; colour[NR] = $4 }

@@ -134,6 +134,11 @@ run blown --max-size "$A=2GB" --max-size "$B=1MiB"
 check_eq "a blown budget exits 1" 1 "$(rc_of blown)"
 check "a blown budget names the image" grep -q "over budget: $B is" "$tmp/blown.err"
 check "a blown budget does not blame the other image" bash -c "! grep -q 'over budget: $A' '$tmp/blown.err'"
+b_size="$(jq '.images[1].size_bytes' "$J")"
+run exact --max-size "$B=$b_size"
+check_eq "a budget of exactly the size holds" 0 "$(rc_of exact)"
+run byone --max-size "$B=$((b_size - 1))"
+check_eq "a budget one byte under the size is blown" 1 "$(rc_of byone)"
 
 # ----------------------------------------------------------- any two images
 run missing --no-build "$B" no-such-image:none
@@ -144,5 +149,19 @@ run byname --json --no-build "$B" "$base"
 check_eq "two images by name ($B, $base) exit 0" 0 "$(rc_of byname)"
 check_eq "by name: $base's size is the engine's" \
   "$(docker image inspect -f '{{.Size}}' "$base")" "$(jq '.images[1].size_bytes' "$tmp/byname.out")"
+
+# An image with no shell and no libraries: measured all the same; its floor
+# cannot be listed, which is a warning, not an error.
+tiny=askeladden-test:no-shell
+printf 'not a program\n' >"$tmp/f"
+if tar -C "$tmp" -c f | docker import -c 'CMD ["/f"]' - "$tiny" >/dev/null; then
+  run tiny --json --no-build "$B" "$tiny"
+  check_eq "an image without a shell is measured (exit 0)" 0 "$(rc_of tiny)"
+  check "without a shell, the floor is null and a warning says why" \
+    bash -c "jq -e '.floor_bytes == null' '$tmp/tiny.out' && grep -q 'warning: no floor' '$tmp/tiny.err'"
+  docker rmi "$tiny" >/dev/null
+else
+  check_fail "import a one-file image" "docker import failed"
+fi
 
 checks_summary compare-sizes
