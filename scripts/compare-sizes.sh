@@ -61,6 +61,12 @@ BUILD=1
 BUDGETS=()
 IMAGES=()
 CACHE="$ASKELADDEN_STATE/sizes"
+# lib.sh's colours follow stderr; the report on stdout has its own.
+if [[ -t 1 && -n "$C_RESET" ]]; then
+  O_BOLD="$C_BOLD" O_DIM="$C_DIM" O_RESET="$C_RESET"
+else
+  O_BOLD='' O_DIM='' O_RESET=''
+fi
 
 while (($# > 0)); do
   case "$1" in
@@ -261,8 +267,8 @@ all_cached() {
 }
 
 # save_pass IMAGE INDEX ID NOSKIP: one `docker save` of IMAGE through
-# save_member. Errors are one line on stderr and status 1; tar notes every
-# 100 MB it has read (9766 records of 10240 bytes), for the progress lines.
+# save_member. Errors are one line on stdout and status 1; tar notes how much
+# it has read every 100 MB (9766 records of 10240 bytes), for the progress lines.
 save_pass() {
   local image="$1" i="$2" id="$3" sw="$WORK/save-$2" rc=0
   rm -rf "$sw"
@@ -275,11 +281,11 @@ save_pass() {
     SAVE_WORK="$sw" SAVE_ID="${id#sha256:}" SAVE_CACHE="$CACHE/layers" SAVE_NOSKIP="$4" \
       SAVE_COMPRESSOR="${COMPRESSOR[*]}" \
       tar -x -f - --to-command="bash $WORK/save-member.sh" \
-      --checkpoint=9766 --checkpoint-action='echo=read %u00 MB' 2>&1 | tee "$sw/tar.log" || rc=$?
+      --checkpoint=9766 --checkpoint-action='echo=read so far, %T' 2>&1 | tee "$sw/tar.log" || rc=$?
   if [[ -s "$sw/errors" ]]; then
     head -n 1 "$sw/errors"
   elif ((rc != 0)); then
-    echo "docker save failed: $(grep -v -e '^$' -e 'Exiting with failure' -e '^tar: read [0-9]* MB$' "$sw/tar.log" | sed -n 1p)"
+    echo "docker save failed: $(grep -v -e '^$' -e 'Exiting with failure' -e '^tar: read so far' "$sw/tar.log" | sed -n 1p)"
   elif [[ ! -s "$sw/config.json" ]]; then
     echo "docker save did not include the image config"
   else
@@ -488,7 +494,7 @@ FLOOR="$(j '.floor_bytes // 0')"
 print_text() {
   local w=$((${#A_NAME} > ${#B_NAME} ? ${#A_NAME} : ${#B_NAME}))
   ((w < 5)) && w=5
-  printf '%sSizes%s (uncompressed: as docker images shows, the engine'"'"'s .Size; compressed: the layers gzipped, what a push transfers)\n\n' "$C_BOLD" "$C_RESET"
+  printf '%sSizes%s (uncompressed: as docker images shows, the engine'"'"'s .Size; compressed: the layers gzipped, what a push transfers)\n\n' "$O_BOLD" "$O_RESET"
   printf '  %-*s  %12s  %14s  %12s  %6s\n' "$w" image uncompressed "(bytes)" compressed layers
   local i
   for i in 0 1; do
@@ -500,7 +506,7 @@ print_text() {
   printf '  saved: %s uncompressed, %s compressed\n' "$(hb "$SAVED")" "$(hb "$GZ_SAVED")"
 
   for i in 0 1; do
-    printf '\n%sLayers of %s%s (oldest first; uncompressed and compressed)\n' "$C_BOLD" "$(j ".images[$i].name")" "$C_RESET"
+    printf '\n%sLayers of %s%s (oldest first; uncompressed and compressed)\n' "$O_BOLD" "$(j ".images[$i].name")" "$O_RESET"
     printf '  %12s  %12s  %s\n' uncompressed compressed instruction
     j ".images[$i].layers[] | [(.size_bytes // -1), .compressed_bytes, .instruction] | @tsv" |
       while IFS=$'\t' read -r size gz what; do
@@ -510,22 +516,22 @@ print_text() {
       done
     local meta
     meta="$(jq -r '.metadata_only' "$WORK/$([[ $i == 0 ]] && echo a || echo b).json")"
-    ((meta > 0)) && printf '  %s%s more instructions (ENV, LABEL, EXPOSE, ...) only change the config: no layer%s\n' "$C_DIM" "$meta" "$C_RESET"
+    ((meta > 0)) && printf '  %s%s more instructions (ENV, LABEL, EXPOSE, ...) only change the config: no layer%s\n' "$O_DIM" "$meta" "$O_RESET"
   done
 
-  printf '\n%sWhere the bytes went%s: paths in %s and not in %s (uncompressed, by directory)\n' "$C_BOLD" "$C_RESET" "$A_NAME" "$B_NAME"
+  printf '\n%sWhere the bytes went%s: paths in %s and not in %s (uncompressed, by directory)\n' "$O_BOLD" "$O_RESET" "$A_NAME" "$B_NAME"
   j '.diff[] | [.bytes, .path] | @tsv' | while IFS=$'\t' read -r bytes path; do
     printf '  %12s  %s\n' "$(hb "$bytes")" "$path"
   done
   printf '  %12s  all %s paths that %s does not have\n' "$(hb "$(j .diff_total_bytes)")" "$A_NAME" "$B_NAME"
   if (($(j '.diff_packages | length') > 0)); then
-    printf '\n%sThe same by package%s: Debian packages in %s and not in %s (dpkg'"'"'s Installed-Size)\n' "$C_BOLD" "$C_RESET" "$A_NAME" "$B_NAME"
+    printf '\n%sThe same by package%s: Debian packages in %s and not in %s (dpkg'"'"'s Installed-Size)\n' "$O_BOLD" "$O_RESET" "$A_NAME" "$B_NAME"
     j '.diff_packages[] | [.bytes, .package] | @tsv' | while IFS=$'\t' read -r bytes package; do
       printf '  %12s  %s\n' "$(hb "$bytes")" "$package"
     done
   fi
 
-  printf '\n%sThe floor%s: %s'"'"'s binary and the shared libraries it loads (uncompressed)\n' "$C_BOLD" "$C_RESET" "$B_NAME"
+  printf '\n%sThe floor%s: %s'"'"'s binary and the shared libraries it loads (uncompressed)\n' "$O_BOLD" "$O_RESET" "$B_NAME"
   j '.floor[] | [.bytes, .path] | @tsv' | while IFS=$'\t' read -r bytes path; do
     printf '  %12s  %s\n' "$(hb "$bytes")" "$path"
   done
