@@ -138,6 +138,10 @@ build_reason() {
   local image="$1" dir="$2" built newest base
   image_exists "$image" || { echo "missing"; return; }
   built="$(epoch_of_image "$image")"
+  # A build that changed nothing keeps the image's old creation time: the
+  # stamp says when make images last built it here.
+  local stamp="$CACHE/images/${image//[:\/]/-}.built"
+  [[ -f "$stamp" ]] && (($(stat -c %Y "$stamp") > built)) && built="$(stat -c %Y "$stamp")"
   # The build context without the host's build outputs (see .dockerignore).
   newest="$(find "$dir" -type f ! -path "$dir/build/*" ! -path "$dir/askeladden" \
     ! -name '*.o' ! -name '*.a' -printf '%T@\n' | sort -n | tail -n 1)"
@@ -173,10 +177,17 @@ for image in "${IMAGES[@]}"; do
   fi
 done
 if ((${#need_build[@]} > 0)); then
-  make --no-print-directory -C "$ASKELADDEN_ROOT" images >&2 ||
-    die "building ${need_build[*]} failed (make images; see above)"
+  # On a fresh machine this installs Docker and builds the base images first:
+  # minutes, shown as one progress line every 30 s, the whole output in a log.
+  build_log="$ASKELADDEN_STATE/compare-sizes-make-images.log"
+  info "running make images (log: $build_log)"
+  started=$SECONDS build_started="$(date +%s)"
+  run_logged "$build_log" "make images" make --no-print-directory -C "$ASKELADDEN_ROOT" images ||
+    die "make images failed after $((SECONDS - started)) s: $(tail -n 1 "$build_log") (log: $build_log)"
+  info "make images: done in $((SECONDS - started)) s"
   for image in "${need_build[@]}"; do
     image_exists "$image" || die "make images did not produce $image"
+    touch -d "@$build_started" "$CACHE/images/${image//[:\/]/-}.built"
   done
 fi
 for image in "${IMAGES[@]}"; do
