@@ -6,6 +6,7 @@
 #
 # Components:
 #   build    compilers and libraries: gcc, clang, libevent-dev, check, pkg-config,
+#            valgrind,
 #            the sanitizer runtimes, shellcheck, jq, curl
 #   docker   Debian's docker.io, and a running dockerd (started in the background,
 #            log under $ASKELADDEN_STATE, when no engine answers)
@@ -24,9 +25,9 @@ set -euo pipefail
 source "$(dirname "$0")/../common/lib.sh"
 
 BUILD_PACKAGES=(build-essential clang libclang-rt-14-dev libevent-dev check pkg-config
-  shellcheck jq curl ca-certificates procps)
+  valgrind shellcheck jq curl ca-certificates procps)
 DOCKER_PACKAGES=(docker.io)
-IMAGES_PACKAGES=(mmdebstrap pigz)
+IMAGES_PACKAGES=(mmdebstrap arch-test pigz)
 REGISTRY_PACKAGES=(docker-registry)
 KUBE_PACKAGES=(yq)
 BENCH_PACKAGES=(wrk nginx-light valgrind)
