@@ -21,15 +21,16 @@
 # "Uncompressed" sizes are the engine's own; "compressed" sizes are gzip.
 #
 # How the compressed size is obtained: each layer, as `docker save` streams it,
-# is gzipped at level 6 (the level docker push uses) with pigz on every CPU
+# is gzipped at level 6 (docker push's default level) with pigz on every CPU
 # (gzip when pigz is missing) and the bytes are counted; the result is cached
 # per layer digest under $ASKELADDEN_STATE/sizes, together with the layer's file
 # list, so a rerun with unchanged images reads no layer at all and answers in
-# a few seconds. The first run reads every layer once: about 70 s for the
-# 1.2 GB of askeladden:v0.1 on two busy cores, where `docker save` alone takes
-# 25 s and a push of the same layer to a local registry 85 s. The registry
-# would record what a push really sends: Go's gzip, about 2% more than pigz
-# (431.3 MB against 422.3 MB for gcc:12's layer); the ratios barely move.
+# a few seconds. The first run reads every layer once: 55-70 s for the 1.2 GB
+# of askeladden:v0.1 on two busy cores, where `docker save` alone takes 25 s,
+# piping it through gzip on one core 80 s and pushing it to a local registry
+# 85 s. The registry would record what a push really sends: Go's gzip, about
+# 2% more than pigz (431.3 MB against 422.3 MB for gcc:12's layer); the
+# ratios barely move.
 #
 # Options:
 #   --json               machine output on stdout, nothing else: images[] (version,
