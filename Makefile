@@ -26,8 +26,9 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 # Keep the libraries the pattern rules build on the way to a runner.
 .SECONDARY:
 
-.PHONY: all build-clang setup test test-unit test-asan test-memcheck test-fuzz fuzz test-scripts test-redeploy images compare-sizes \
-        bench clean help FORCE
+.PHONY: all build-clang setup test test-unit test-asan test-memcheck test-fuzz fuzz test-scripts \
+        test-redeploy test-images test-compare-sizes test-docs images compare-sizes bench \
+        clean help FORCE
 
 all: $(SNAPSHOTS:%=%/askeladden)
 
@@ -45,6 +46,7 @@ help:
 	@echo 'make test-images     build both images from a clean state and check them running'
 	@echo 'make compare-sizes   measure and compare the two images'
 	@echo 'make test-compare-sizes  compare-sizes.sh against both images: numbers, JSON, budgets'
+	@echo 'make test-docs       run the posts'"'"' commands and compare their output'
 	@echo 'make bench           askeladden against nginx: throughput, latency, memory, instructions'
 	@echo 'make setup           install the build and test dependencies (root)'
 	@echo 'make clean           remove build outputs'
@@ -122,7 +124,6 @@ test-redeploy:
 # Docker images. The base images (gcc:12, debian:bookworm-slim) are pulled, or
 # built once as local stand-ins when no registry answers; each snapshot's own
 # Makefile then builds its image.
-.PHONY: test-images
 images:
 	scripts/setup.sh images
 	scripts/base-images.sh
@@ -138,7 +139,6 @@ test-images:
 
 # The README's main job: what the multi-stage build saved, and where the bytes
 # went. The script builds the images when they are missing or out of date.
-.PHONY: test-compare-sizes
 compare-sizes:
 	scripts/setup.sh build images
 	scripts/compare-sizes.sh
@@ -146,6 +146,12 @@ compare-sizes:
 test-compare-sizes:
 	scripts/setup.sh build images
 	tests/compare_sizes_test.sh
+
+# The posts' runnable blocks build, run and push the images themselves.
+test-docs: all
+	scripts/setup.sh build images registry kube
+	scripts/base-images.sh
+	tests/docs_test.sh
 
 # Minutes long and wants the machine to itself, so not part of make test.
 bench:

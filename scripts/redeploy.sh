@@ -126,8 +126,10 @@ GIT_TAG="$git_sha"
 if ((!RENDER)); then
   have "${KUBECTL_CMD[0]}" ||
     die "'${KUBECTL_CMD[*]}' is not installed (install microk8s or kubectl, or set KUBECTL)"
-  kube version --request-timeout=5s >/dev/null 2>&1 ||
-    die "no Kubernetes cluster answers to '${KUBECTL_CMD[*]}' at $(kube config view --minify -o 'jsonpath={.clusters[0].cluster.server}' 2>/dev/null || echo '?') (start microk8s, or set KUBECONFIG or KUBECTL)"
+  if ! kube version --request-timeout=5s >/dev/null 2>&1; then
+    server="$(kube config view --minify -o 'jsonpath={.clusters[0].cluster.server}' 2>/dev/null || true)"
+    die "no Kubernetes cluster answers to '${KUBECTL_CMD[*]}' ${server:+at $server}${server:-(no cluster configured)} (start microk8s, or set KUBECONFIG or KUBECTL)"
+  fi
 fi
 
 checked="Docker engine, registry $REGISTRY, git $GIT_TAG"

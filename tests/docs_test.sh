@@ -13,7 +13,8 @@
 # <!-- runnable -->. Lines starting with "$ " are commands, run in order from
 # the repository root, each in a shell of its own; the lines after each
 # command are its expected output. In expected output, <anything> matches any
-# text within a line, and a line "..." matches any number of lines.
+# text within a line, and a line "..." matches any number of lines. A last
+# line "[exit N]" says the command exits N (diff does, when files differ).
 #
 # --no-run   check links, targets, scripts and flags, but run no block.
 set -euo pipefail
@@ -141,11 +142,16 @@ run_block() {
   # outside the shell (a container, a file), as it does for a reader.
   while [[ -f "$work/$block.$n.cmd" ]]; do
     cmd="$(cat "$work/$block.$n.cmd")"
+    want_rc=0
+    if last="$(tail -n 1 "$work/$block.$n.expected")" && [[ "$last" =~ ^\[exit\ ([0-9]+)\]$ ]]; then
+      want_rc="${BASH_REMATCH[1]}"
+      sed -i '$d' "$work/$block.$n.expected"
+    fi
     rc=0
     bash -c "set -o pipefail; $cmd" >"$actual" 2>&1 </dev/null || rc=$?
     expected_to_regex <"$work/$block.$n.expected" >"$patterns"
-    if ((rc != 0)); then
-      fail "$file: '$cmd' exited $rc"
+    if ((rc != want_rc)); then
+      fail "$file: '$cmd' exited $rc, not $want_rc"
       sed 's/^/      /' "$actual" | tail -n 15
     elif output_matches "$patterns" "$actual"; then
       pass "$file: $cmd"

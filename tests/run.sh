@@ -6,6 +6,7 @@
 # N skipped". With STAGE names, only those stages run. Logs: build/test-logs/.
 #
 # Stages: build clang unit asan memcheck fuzz scripts images redeploy compare-sizes
+#         docs
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
@@ -22,6 +23,7 @@ STAGES=(
   "images|test-images|the two images build and behave (Docker)"
   "redeploy|test-redeploy|redeploy.sh against a local registry (and a cluster)"
   "compare-sizes|test-compare-sizes|compare-sizes.sh: the engine's numbers, JSON, budgets, diff"
+  "docs|test-docs|the posts: their commands run and print what they say"
 )
 
 for arg in "$@"; do
