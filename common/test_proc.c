@@ -202,3 +202,19 @@ long proc_cpu_ms(const struct proc *p)
         return -1;
     return (long)((utime + stime) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
 }
+
+long proc_memory_kb(const struct proc *p, const char *field)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)p->pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    long kb = -1;
+    size_t len = strlen(field);
+    while (kb < 0 && fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, field, len) == 0 && line[len] == ':')
+            kb = atol(line + len + 1);
+    fclose(f);
+    return kb;
+}

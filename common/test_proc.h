@@ -44,4 +44,8 @@ void proc_cleanup(struct proc *p);
 /* The CPU time it has used so far, in milliseconds (from /proc). */
 long proc_cpu_ms(const struct proc *p);
 
+/* A memory figure from /proc/PID/status, in kB: field is "VmRSS" (now) or
+ * "VmHWM" (the peak). -1 when it cannot be read. */
+long proc_memory_kb(const struct proc *p, const char *field);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "suites.h"
@@ -128,6 +129,34 @@ START_TEST(pipelined_requests_are_answered_in_order)
 }
 END_TEST
 
+START_TEST(pipelining_without_reading_replies_is_bounded)
+{
+    /* Requests sent as fast as the server takes them, replies never read:
+     * what the server buffers for this one client must stay small. */
+    static const char one[] = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+    static char burst[sizeof one * 1000];
+    for (size_t i = 0; i < 1000; i++)
+        memcpy(burst + i * (sizeof one - 1), one, sizeof one - 1);
+    long before = proc_memory_kb(&target.proc, "VmRSS");
+    int fd = http_connect(target.host, target.port);
+    ck_assert_int_ge(fd, 0);
+    size_t sent = 0;
+    long until = clock_ms() + 1000;
+    while (clock_ms() < until) {
+        ssize_t n = send(fd, burst, sizeof burst - 1000, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0)
+            sent += (size_t)n;
+        else
+            usleep(1000);
+    }
+    long grown = proc_memory_kb(&target.proc, "VmHWM") - before;
+    close(fd);
+    ck_assert_msg(grown < 32 * 1024, "server grew by %ld kB for one client (%zu bytes sent)",
+                  grown, sent);
+    still_serving();
+}
+END_TEST
+
 START_TEST(stalled_clients_do_not_delay_others)
 {
     static int fds[SLOW_CLIENTS];
@@ -197,6 +226,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, oversized_body_is_rejected);
     tcase_add_test(tc, small_body_on_get_is_read_and_ignored);
     tcase_add_test(tc, pipelined_requests_are_answered_in_order);
+    tcase_add_test(tc, pipelining_without_reading_replies_is_bounded);
     tcase_add_test(tc, stalled_clients_do_not_delay_others);
     tcase_add_test(tc, stalled_client_is_disconnected_by_the_timeout);
     tcase_add_test(tc, connection_flood_past_the_fd_limit_is_survived);

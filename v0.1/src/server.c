@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/listener.h>
@@ -27,6 +28,10 @@
 #define MAX_HEADERS_BYTES 8192
 #define MAX_BODY_BYTES 4096
 #define IO_TIMEOUT_SECONDS 10
+/* While a reply is being written, libevent keeps reading (to notice a close)
+ * with no limit: a client that pipelines requests and never reads replies
+ * would make us buffer all it sends. Well above any request we accept. */
+#define MAX_BUFFERED_INPUT_BYTES (64 * 1024)
 /* After the listeners close: how often to look whether replies are still
  * being written, and for how long at most. */
 #define FINISH_CHECK_MS 20
@@ -122,6 +127,15 @@ static void *worker_run(void *arg)
     return NULL;
 }
 
+static struct bufferevent *new_connection_buffer(struct event_base *base, void *arg)
+{
+    (void)arg;
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (bev != NULL)
+        bufferevent_setwatermark(bev, EV_READ, 0, MAX_BUFFERED_INPUT_BYTES);
+    return bev;
+}
+
 static struct event_base *new_base(void)
 {
     struct event_config *cfg = event_config_new();
@@ -151,6 +165,7 @@ static int worker_init(struct worker *w, struct server *s, const struct server_c
     evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
     evhttp_set_max_body_size(w->http, MAX_BODY_BYTES);
     evhttp_set_timeout(w->http, IO_TIMEOUT_SECONDS);
+    evhttp_set_bevcb(w->http, new_connection_buffer, NULL);
     handler_install(w->http, &w->handler);
 
     w->listener = listener_open(w->base, addr, len, err, errlen);
