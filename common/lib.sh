@@ -35,6 +35,15 @@ skip_loudly() {
   printf '%s*** SKIPPED: %s ***%s\n' "$C_YELLOW" "$*" "$C_RESET" >&2
 }
 
+# For a script whose only argument is --help.
+accept_only_help() {
+  case "${1:-}" in
+    -h | --help) print_usage; exit 0 ;;
+    "") ;;
+    *) usage_error "unknown argument '$1'" ;;
+  esac
+}
+
 have() { command -v "$1" >/dev/null 2>&1; }
 
 require_cmd() {
@@ -138,13 +147,14 @@ check_pass() {
   PASSED=$((PASSED + 1))
 }
 
-# check_fail NAME DETAIL...: the failed check, and on the next line what was
-# seen and where the check was asked.
+# check_fail NAME [DETAIL...]: the failed check, and on the next line what
+# was seen and where the check was asked.
 check_fail() {
   local name="$1" up=1
   shift
   [[ "${FUNCNAME[1]}" == check || "${FUNCNAME[1]}" == check_eq ]] && up=2
-  printf 'FAIL  %s\n      %s  (%s:%s)\n' "$name" "$*" "${BASH_SOURCE[up]##*/}" "${BASH_LINENO[up - 1]}"
+  printf 'FAIL  %s\n' "$name"
+  (($# == 0)) || printf '      %s  (%s:%s)\n' "$*" "${BASH_SOURCE[up]##*/}" "${BASH_LINENO[up - 1]}"
   FAILED=$((FAILED + 1))
 }
 

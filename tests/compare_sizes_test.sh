@@ -12,11 +12,7 @@ set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
 
-case "${1:-}" in
-  -h | --help) print_usage; exit 0 ;;
-  "") ;;
-  *) usage_error "unknown argument '$1'" ;;
-esac
+accept_only_help "$@"
 
 cd "$ASKELADDEN_ROOT"
 SCRIPT=scripts/compare-sizes.sh

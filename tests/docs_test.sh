@@ -37,9 +37,8 @@ cd "$ASKELADDEN_ROOT"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-passed=0 failed=0
-pass() { passed=$((passed + 1)); printf '%spass%s %s\n' "$C_GREEN" "$C_RESET" "$*"; }
-fail() { failed=$((failed + 1)); printf '%sFAIL%s %s\n' "$C_RED" "$C_RESET" "$*"; }
+pass() { check_pass "$*"; }
+fail() { check_fail "$*"; }
 
 # Markdown outside code blocks and inline code, to read prose links from.
 prose() { awk '/^```/ { inside = !inside; next } !inside' "$1"; }
@@ -182,5 +181,4 @@ for file in "${files[@]}"; do
   check_scripts_and_flags "$file"
   ((run_blocks)) && run_file_blocks "$file"
 done
-printf 'docs: %d passed, %d failed\n' "$passed" "$failed"
-((failed == 0))
+checks_summary docs

@@ -7,26 +7,9 @@ set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
 
-case "${1:-}" in
-  -h | --help) print_usage; exit 0 ;;
-  "") ;;
-  *) usage_error "unknown argument '$1'" ;;
-esac
+accept_only_help "$@"
 
 cd "$ASKELADDEN_ROOT"
-passed=0 failed=0
-check() {
-  local what="$1"
-  shift
-  if "$@" >/dev/null 2>&1; then
-    passed=$((passed + 1))
-    printf '%spass%s %s\n' "$C_GREEN" "$C_RESET" "$what"
-  else
-    failed=$((failed + 1))
-    printf '%sFAIL%s %s\n' "$C_RED" "$C_RESET" "$what"
-  fi
-}
-
 help_works() { "$1" --help | grep -q '^Usage:'; }
 bad_option_exits_2() {
   local rc=0
@@ -42,5 +25,4 @@ for script in "${scripts[@]}"; do
   check "$script --help prints its usage" help_works "$script"
   check "$script rejects an unknown option with exit 2" bad_option_exits_2 "$script"
 done
-printf 'scripts: %d passed, %d failed\n' "$passed" "$failed"
-((failed == 0))
+checks_summary scripts
