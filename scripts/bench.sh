@@ -8,8 +8,10 @@
 # Workloads: keep-alive with 50, 200 and 1000 connections; Connection: close
 # with 200. The runs are interleaved (ours, nginx, ours, nginx, ...), every run
 # on a freshly started server, and each figure is the median over the rounds:
-# requests/s, p50 and p99 latency, errors, peak RSS (VmHWM) and idle RSS (VmRSS
-# after start; for nginx the master and its workers added up).
+# requests/s, the server's CPU time a request (user + system), p50 and p99
+# latency, errors, peak RSS (VmHWM) and idle RSS (VmRSS after start); for nginx
+# its workers. And the ratio ours/nginx of each: the median of the ratios
+# within a round.
 # Then two figures the machine's noise does not move:
 #   instructions a request: user-space instructions (valgrind --tool=callgrind)
 #                           over a fixed number of requests, one loop, log off
@@ -65,6 +67,7 @@ done
 # --- preflight: nothing is changed here --------------------------------------
 [[ "$(uname -s)" == Linux ]] || die "the benchmark needs Linux (taskset, /proc)"
 CPUS="$(nproc)"
+HZ="$(getconf CLK_TCK)"
 ((CPUS >= 2)) || die "the benchmark needs 2 CPUs (a server core and a wrk core); this machine has $CPUS"
 cd "$ASKELADDEN_ROOT"
 LOAD="$(cut -d ' ' -f 1 /proc/loadavg)"
@@ -160,12 +163,28 @@ stop_server() {
   SERVER_PIDS=()
 }
 
-# server_kb FIELD: the sum of a /proc status field (VmRSS, VmHWM) over the
-# server and its children (nginx's workers), in kB.
+# serving_pids: ours, or nginx's workers.
+serving_pids() {
+  pgrep -P "$SERVER_PID" || printf '%s\n' "$SERVER_PID"
+}
+
+# server_cpu_ticks: user and system CPU time the serving processes have used,
+# all their threads, in clock ticks.
+server_cpu_ticks() {
+  local pid total=0 ticks
+  for pid in $(serving_pids); do
+    ticks="$(cat "/proc/$pid/task/"*/stat 2>/dev/null | awk '{ t += $14 + $15 } END { print t + 0 }')"
+    total=$((total + ticks))
+  done
+  printf '%s\n' "$total"
+}
+
+# server_kb FIELD: a /proc status field (VmRSS, VmHWM) in kB of the process
+# that serves: ours, or nginx's workers added up (its master only supervises,
+# and adding it would count the shared libraries twice).
 server_kb() {
-  local field="$1" pid total=0 kb children
-  mapfile -t children < <(pgrep -P "$SERVER_PID" || true)
-  for pid in "$SERVER_PID" "${children[@]}"; do
+  local field="$1" pid total=0 kb
+  for pid in $(serving_pids); do
     kb="$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$pid/status" 2>/dev/null || true)"
     total=$((total + ${kb:-0}))
   done
@@ -173,7 +192,7 @@ server_kb() {
 }
 
 # wrk_run CPUS THREADS WORKLOAD: one wrk run against PORT; prints
-# "requests/s p50_us p99_us errors".
+# "requests/s p50_us p99_us errors requests".
 wrk_run() {
   local cpus="$1" threads="$2" workload="$3" conns extra=()
   conns="${workload#close:}"
@@ -183,11 +202,28 @@ wrk_run() {
   out="$( (run_pinned "$cpus" wrk -t "$threads" -c "$conns" -d "${DURATION}s" --timeout 2s \
     -s scripts/bench/report.lua "${extra[@]}" "http://127.0.0.1:$PORT/") 2>&1)" ||
     die "wrk failed: $(tail -n 1 <<<"$out")"
-  awk '$1 == "RESULT" { printf "%.0f %d %d %d\n", $2 / ($3 / 1e6), $4, $5, $6 }' <<<"$out"
+  awk '$1 == "RESULT" { printf "%.0f %d %d %d %d\n", $2 / ($3 / 1e6), $4, $5, $6, $2 }' <<<"$out"
+}
+
+# An exited child stays a zombie until it is waited for.
+process_gone() { [[ ! -e "/proc/$1" || "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" == Z ]]; }
+
+# stop_patiently: stop_server for a server under valgrind. nginx in single
+# process mode can miss a signal that lands between its check and epoll_wait,
+# a window valgrind makes wide: repeat the signal until it exits.
+stop_patiently() {
+  local i
+  for ((i = 0; i < 30; i++)); do
+    kill -TERM "$SERVER_PID" 2>/dev/null || break
+    wait_until 2 "" process_gone "$SERVER_PID" && break
+  done
+  stop_server
 }
 
 # callgrind_instructions NAME REQUESTS: total instructions of a server run
-# under callgrind that answered REQUESTS requests over 10 connections.
+# under callgrind that answered REQUESTS requests, one after the other on one
+# connection: with more, how requests batch into loop iterations depends on
+# timing, and the count moves by a few percent.
 callgrind_instructions() {
   local name="$1" requests="$2" out="$WORK/callgrind.$1.$2" cmd port
   if [[ "$name" == ours ]]; then
@@ -201,8 +237,8 @@ callgrind_instructions() {
   SERVER_PID=$!
   SERVER_PIDS=("$SERVER_PID")
   wait_for_port 127.0.0.1 "$port" 60
-  "$TOOLS/fixed_requests" 127.0.0.1 "$port" 10 "$requests" || die "callgrind run of $name failed"
-  stop_server
+  "$TOOLS/fixed_requests" 127.0.0.1 "$port" 1 "$requests" || die "callgrind run of $name failed"
+  stop_patiently
   awk '/^totals:/ { print $2 }' "$out"
 }
 
@@ -262,23 +298,29 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for config in "${CONFIGS[@]}"; do
     IFS='|' read -r cname scpus loops wcpus wthreads <<<"$config"
     for workload in "${WORKLOADS[@]}"; do
-      for server in ours nginx; do
+      # Who goes first alternates, so that neither always meets a warmer machine.
+      order=(ours nginx)
+      ((round % 2)) || order=(nginx ours)
+      for server in "${order[@]}"; do
         run=$((run + 1))
         start_server "$server" "$scpus" "$loops"
         idle_kb="$(server_kb VmRSS)"
-        read -r rps p50 p99 errors < <(wrk_run "$wcpus" "$wthreads" "$workload")
+        ticks="$(server_cpu_ticks)"
+        read -r rps p50 p99 errors requests < <(wrk_run "$wcpus" "$wthreads" "$workload")
+        ticks=$(($(server_cpu_ticks) - ticks))
+        cpu_us="$(awk -v t="$ticks" -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')"
         peak_kb="$(server_kb VmHWM)"
         stop_server
-        printf '%s %s %s %s %s %s %s %s %s\n' "$cname" "$workload" "$server" "$rps" "$p50" \
-          "$p99" "$errors" "$peak_kb" "$idle_kb" >>"$RESULTS"
-        info "[$run/$runs] round $round $cname $workload $server: $rps req/s, p99 ${p99} us, $errors errors"
+        printf '%s %s %s %s %s %s %s %s %s %s %s\n' "$cname" "$workload" "$server" "$round" "$rps" \
+          "$cpu_us" "$p50" "$p99" "$errors" "$peak_kb" "$idle_kb" >>"$RESULTS"
+        info "[$run/$runs] round $round $cname $workload $server: $rps req/s, $cpu_us us CPU a request, p99 $p99 us, $errors errors"
       done
     done
   done
 done
 
 # --- 6. instructions a request ------------------------------------------------
-step "6/7 instructions a request: callgrind over $CALLGRIND_REQUESTS requests, one loop"
+step "6/7 instructions a request: callgrind over $CALLGRIND_REQUESTS requests, one loop, one connection"
 declare -A INSTRUCTIONS
 for server in ours nginx; do
   # The difference of two runs leaves out start, connect and shutdown.
@@ -329,20 +371,46 @@ for server in ours nginx; do
 done
 
 # --- report ------------------------------------------------------------------
-# Medians per config, workload and server: "config workload server rps p50 p99
-# errors peak_kb idle_kb".
-summary() {
-  local key
-  awk '{ print $1, $2, $3 }' "$RESULTS" | sort -u | while read -r key; do
-    local rows col values=()
-    rows="$(awk -v k="$key" '$1 " " $2 " " $3 == k' "$RESULTS")"
-    for col in 4 5 6 7 8 9; do
-      values+=("$(awk -v c="$col" '{ print $c }' <<<"$rows" | median)")
-    done
-    printf '%s %s\n' "$key" "${values[*]}"
-  done
+# Per config and workload, in the order they ran: the medians of ours and of
+# nginx, and the median of the ratios ours/nginx of the same round ("-" where
+# nginx's figure is 0). Lines of "config workload row rps cpu_us p50 p99
+# errors peak_kb idle_kb", row being ours, nginx or ratio.
+summarize() {
+  awk '
+    function median(list,    n, v, i, j, t) {
+      n = split(list, v, " ")
+      if (n == 0) return "-"
+      for (i = 2; i <= n; i++)
+        for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    !(($1 " " $2) in seen) { seen[$1 " " $2] = 1; keys[++nkeys] = $1 " " $2 }
+    { rounds[$4] = 1; for (c = 5; c <= 11; c++) v[$1 " " $2, $3, $4, c] = $c }
+    END {
+      for (k = 1; k <= nkeys; k++) {
+        key = keys[k]
+        for (s = 1; s <= 3; s++) {
+          row = s == 1 ? "ours" : s == 2 ? "nginx" : "ratio"
+          line = key " " row
+          for (c = 5; c <= 11; c++) {
+            list = ""
+            for (r in rounds) {
+              if (row != "ratio") {
+                if ((key SUBSEP row SUBSEP r SUBSEP c) in v) list = list " " v[key, row, r, c]
+              } else if (v[key, "nginx", r, c] + 0 > 0) {
+                list = list " " v[key, "ours", r, c] / v[key, "nginx", r, c]
+              }
+            }
+            m = median(list)
+            fmt = row == "ratio" ? "%.2f" : c == 6 ? "%.1f" : "%.0f"
+            line = line " " (m == "-" ? m : sprintf(fmt, m))
+          }
+          print line
+        }
+      }
+    }' "$RESULTS"
 }
-summary >"$WORK/summary"
+summarize >"$WORK/summary"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / b : 0) }'; }
 
 print_table() {
@@ -350,26 +418,20 @@ print_table() {
   date="$(date -u +%Y-%m-%d)"
   host="$(uname -r), $CPUS CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
   printf '%sAskeladden vs nginx %s, %s (%s)%s\n' "$C_BOLD" "$(nginx -v 2>&1 | sed 's/.*\///')" "$date" "$host" "$C_RESET"
-  printf 'medians of %d rounds, %d s each; latency in microseconds; RSS in kB; load average at start %s\n\n' \
-    "$ROUNDS" "$DURATION" "$LOAD"
-  printf '%s%-9s %-9s %-6s %9s %7s %7s %6s %6s %6s %7s%s\n' "$C_BOLD" config workload server \
-    req/s p50 p99 errors peak idle ratio "$C_RESET"
-  local cname workload server rps p50 p99 errors peak idle nrps
-  for config in "${CONFIGS[@]}"; do
-    cname="${config%%|*}"
-    for workload in "${WORKLOADS[@]}"; do
-      nrps="$(awk -v c="$cname" -v w="$workload" '$1 == c && $2 == w && $3 == "nginx" { print $4 }' "$WORK/summary")"
-      for server in ours nginx; do
-        read -r _ _ _ rps p50 p99 errors peak idle < <(awk -v k="$cname $workload $server" '$1 " " $2 " " $3 == k' "$WORK/summary")
-        local wl="keepalive/${workload}"
-        [[ "$workload" == close:* ]] && wl="close/${workload#close:}"
-        local r=""
-        [[ "$server" == ours ]] && r="$(ratio "$rps" "$nrps")"
-        printf '%-9s %-9s %-6s %9s %7s %7s %6s %6s %6s %7s\n' "$cname" "$wl" "$server" "$rps" "$p50" \
-          "$p99" "$errors" "$peak" "$idle" "$r"
-      done
-    done
-  done
+  printf 'medians of %d rounds of %d s; CPU us: the server'"'"'s CPU time a request; latency in\n' "$ROUNDS" "$DURATION"
+  printf 'microseconds; nginx RSS and CPU: its workers; ' 
+  printf 'ours/nginx: the median of the ratios within a round.\nLoad average at start: %s\n\n' "$LOAD"
+  printf '%s%-9s %-14s %-10s %8s %7s %8s %8s %6s %8s %8s%s\n' "$C_BOLD" config workload server \
+    req/s 'CPU us' p50 p99 errors 'peak kB' 'idle kB' "$C_RESET"
+  local cname workload row rest last=""
+  while read -r cname workload row rest; do
+    local wl="keepalive/$workload"
+    [[ "$workload" == close:* ]] && wl="close/${workload#close:}"
+    if [[ "$cname $workload" == "$last" ]]; then cname="" wl=""; else last="$cname $workload"; fi
+    [[ "$row" == ratio ]] && row=ours/nginx
+    # shellcheck disable=SC2086 # rest is seven numbers
+    printf '%-9s %-14s %-10s %8s %7s %8s %8s %6s %8s %8s\n' "$cname" "$wl" "$row" $rest
+  done <"$WORK/summary"
   printf '\n%sinstructions a request (callgrind, one loop, %d requests)%s\n' "$C_BOLD" "$CALLGRIND_REQUESTS" "$C_RESET"
   printf 'ours %d, nginx %d, ratio %s\n' "${INSTRUCTIONS[ours]}" "${INSTRUCTIONS[nginx]}" \
     "$(ratio "${INSTRUCTIONS[ours]}" "${INSTRUCTIONS[nginx]}")"
@@ -393,25 +455,19 @@ print_json() {
     --argjson cg_requests "$CALLGRIND_REQUESTS" --argjson idle "$IDLE_CONNECTIONS" \
     --argjson ob "${IDLE_BEFORE[ours]}" --argjson ow "${IDLE_WITH[ours]}" --argjson oms "${REPLY_MS[ours]}" \
     --argjson nb "${IDLE_BEFORE[nginx]}" --argjson nw "${IDLE_WITH[nginx]}" --argjson nms "${REPLY_MS[nginx]}" '
-    def rows: $summary | split("\n") | map(select(length > 0) | split(" "));
-    def num: tonumber;
-    [rows[] | {
-        config: .[0],
-        workload: (if .[1] | startswith("close:") then "close" else "keepalive" end),
-        connections: (.[1] | sub("^close:"; "") | num),
-        server: .[2], requests_per_s: (.[3] | num), p50_us: (.[4] | num), p99_us: (.[5] | num),
-        errors: (.[6] | num), peak_rss_kb: (.[7] | num), idle_rss_kb: (.[8] | num)
-      }] as $t
-    | {
+    def num: if . == "-" then null else tonumber end;
+    def figures: {requests_per_s: (.[3] | num), cpu_us_per_request: (.[4] | num),
+      p50_us: (.[5] | num), p99_us: (.[6] | num), errors: (.[7] | num),
+      peak_rss_kb: (.[8] | num), idle_rss_kb: (.[9] | num)};
+    {
       date: $date, cpus: $cpus, load_average: $load, rounds: $rounds, duration_s: $duration, nginx: $nginx,
-      throughput: ($t | map(. + (
-          (. as $o | $t | map(select(.server == "nginx" and .config == $o.config
-            and .workload == $o.workload and .connections == $o.connections)) | first) as $n
-          | if .server == "ours" and $n != null then {ratio: {
-              requests_per_s: (.requests_per_s / $n.requests_per_s),
-              p50_us: (.p50_us / $n.p50_us), p99_us: (.p99_us / $n.p99_us),
-              peak_rss_kb: (.peak_rss_kb / $n.peak_rss_kb),
-              idle_rss_kb: (.idle_rss_kb / $n.idle_rss_kb)}} else {} end))),
+      throughput: ($summary | split("\n") | map(select(length > 0) | split(" "))
+        | group_by(.[0] + " " + .[1]) | sort_by(.[0][0] != "1-core", (.[0][1] | sub("^close:"; "1") | num))
+        | map({
+            config: .[0][0],
+            workload: (if .[0][1] | startswith("close:") then "close" else "keepalive" end),
+            connections: (.[0][1] | sub("^close:"; "") | num)
+          } + (map({(.[2]): figures}) | add))),
       instructions_per_request: {requests: $cg_requests, ours: $ours_ipr, nginx: $nginx_ipr,
         ratio: ($ours_ipr / $nginx_ipr)},
       idle_connections: {count: $idle,
