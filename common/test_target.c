@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "test_http.h"
 
 struct target target;
 
@@ -95,6 +96,14 @@ int target_stop(struct target *t)
         proc_cleanup(&t->proc);
     }
     return clean;
+}
+
+int target_send(const char *raw, size_t len)
+{
+    int fd = http_connect(target.host, target.port);
+    ck_assert_msg(fd >= 0, "cannot connect to %s:%d", target.host, target.port);
+    ck_assert_msg(http_send_all(fd, raw, len) == 0, "cannot send to %s:%d", target.host, target.port);
+    return fd;
 }
 
 void target_setup_in_process(void)

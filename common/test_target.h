@@ -38,6 +38,10 @@ void target_setup_binary(void);
 void target_setup_external(void);
 void target_teardown(void);
 
+/* Connect to the target and send raw; fails the test when either fails.
+ * Returns the connected socket. */
+int target_send(const char *raw, size_t len);
+
 /* The address of an external target, or NULL when none is given. */
 const char *target_external_address(void);
 

@@ -101,8 +101,7 @@ START_TEST(small_body_on_get_is_read_and_ignored)
 {
     const char req[] = "GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello"
                        "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
-    int fd = http_connect(target.host, target.port);
-    ck_assert_int_eq(http_send_all(fd, req, sizeof req - 1), 0);
+    int fd = target_send(req, sizeof req - 1);
     ck_assert_int_eq(http_read_reply(fd, 0, 5000, &reply), 0);
     ck_assert_int_eq(reply.status, 200);
     ck_assert_int_eq(http_read_reply(fd, 0, 5000, &reply), 0);
@@ -118,8 +117,7 @@ START_TEST(pipelined_requests_are_answered_in_order)
                        "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
                        "GET /readyz HTTP/1.1\r\nHost: t\r\n\r\n";
     const char *const bodies[] = { "ok\n", "Strange", "ready\n" };
-    int fd = http_connect(target.host, target.port);
-    ck_assert_int_eq(http_send_all(fd, req, sizeof req - 1), 0);
+    int fd = target_send(req, sizeof req - 1);
     for (int i = 0; i < 3; i++) {
         ck_assert_int_eq(http_read_reply(fd, 0, 5000, &reply), 0);
         ck_assert_int_eq(reply.status, 200);
@@ -165,9 +163,7 @@ START_TEST(stalled_clients_do_not_delay_others)
 {
     static int fds[SLOW_CLIENTS];
     for (int i = 0; i < SLOW_CLIENTS; i++) {
-        fds[i] = http_connect(target.host, target.port);
-        ck_assert_int_ge(fds[i], 0);
-        http_send_all(fds[i], "GET / HTTP/1.1\r\nHost: slow", 26);
+        fds[i] = target_send("GET / HTTP/1.1\r\nHost: slow", 26);
     }
     long started = clock_ms();
     still_serving();
@@ -179,9 +175,7 @@ END_TEST
 
 START_TEST(stalled_client_is_disconnected_by_the_timeout)
 {
-    int fd = http_connect(target.host, target.port);
-    ck_assert_int_ge(fd, 0);
-    http_send_all(fd, "GET / HTTP/1.1\r\nHost: sl", 24);
+    int fd = target_send("GET / HTTP/1.1\r\nHost: sl", 24);
     ck_assert_msg(http_wait_closed(fd, 15000), "a stalled client was kept for over 15 s");
     close(fd);
 }

@@ -59,9 +59,7 @@ START_TEST(head_sends_headers_and_no_body)
     /* A HEAD then a GET on one connection: the GET's status line must come
      * right after the HEAD's blank line, so no body byte was sent for HEAD. */
     const char pair[] = "HEAD / HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
-    int fd = http_connect(target.host, target.port);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(http_send_all(fd, pair, sizeof pair - 1), 0);
+    int fd = target_send(pair, sizeof pair - 1);
     ck_assert_int_eq(http_read_reply(fd, 1, 5000, &reply), 0);
     ck_assert_int_eq(reply.status, 200);
     assert_header("Content-Length", "89");
@@ -126,9 +124,7 @@ END_TEST
 START_TEST(http_1_0_gets_an_answer_and_a_close)
 {
     const char req[] = "GET / HTTP/1.0\r\n\r\n";
-    int fd = http_connect(target.host, target.port);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(http_send_all(fd, req, sizeof req - 1), 0);
+    int fd = target_send(req, sizeof req - 1);
     ck_assert_int_eq(http_read_reply(fd, 0, 5000, &reply), 0);
     ck_assert_int_eq(reply.status, 200);
     assert_body(handler_text);

@@ -25,9 +25,7 @@ static int status_of(const char *method, const char *path)
 static int idle_keep_alive_connection(void)
 {
     const char req[] = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
-    int fd = http_connect(target.host, target.port);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(http_send_all(fd, req, sizeof req - 1), 0);
+    int fd = target_send(req, sizeof req - 1);
     ck_assert_int_eq(http_read_reply(fd, 0, 5000, &reply), 0);
     ck_assert_int_eq(reply.status, 200);
     return fd;
