@@ -414,15 +414,18 @@ summarize >"$WORK/summary"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / b : 0) }'; }
 
 print_table() {
+  # lib.sh decides colour for stderr; this goes to stdout.
+  local bold="$C_BOLD" reset="$C_RESET"
+  [[ -t 1 ]] || bold="" reset=""
   local date host
   date="$(date -u +%Y-%m-%d)"
   host="$(uname -r), $CPUS CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-  printf '%sAskeladden vs nginx %s, %s (%s)%s\n' "$C_BOLD" "$(nginx -v 2>&1 | sed 's/.*\///')" "$date" "$host" "$C_RESET"
+  printf '%sAskeladden vs nginx %s, %s (%s)%s\n' "$bold" "$(nginx -v 2>&1 | sed 's/.*\///')" "$date" "$host" "$reset"
   printf 'medians of %d rounds of %d s; CPU us: the server'"'"'s CPU time a request; latency in\n' "$ROUNDS" "$DURATION"
   printf 'microseconds; nginx RSS and CPU: its workers; ' 
   printf 'ours/nginx: the median of the ratios within a round.\nLoad average at start: %s\n\n' "$LOAD"
-  printf '%s%-9s %-14s %-10s %8s %7s %8s %8s %6s %8s %8s%s\n' "$C_BOLD" config workload server \
-    req/s 'CPU us' p50 p99 errors 'peak kB' 'idle kB' "$C_RESET"
+  printf '%s%-9s %-14s %-10s %8s %7s %8s %8s %6s %8s %8s%s\n' "$bold" config workload server \
+    req/s 'CPU us' p50 p99 errors 'peak kB' 'idle kB' "$reset"
   local cname workload row rest last=""
   while read -r cname workload row rest; do
     local wl="keepalive/$workload"
@@ -432,17 +435,17 @@ print_table() {
     # shellcheck disable=SC2086 # rest is seven numbers
     printf '%-9s %-14s %-10s %8s %7s %8s %8s %6s %8s %8s\n' "$cname" "$wl" "$row" $rest
   done <"$WORK/summary"
-  printf '\n%sinstructions a request (callgrind, one loop, %d requests)%s\n' "$C_BOLD" "$CALLGRIND_REQUESTS" "$C_RESET"
+  printf '\n%sinstructions a request (callgrind, one loop, %d requests)%s\n' "$bold" "$CALLGRIND_REQUESTS" "$reset"
   printf 'ours %d, nginx %d, ratio %s\n' "${INSTRUCTIONS[ours]}" "${INSTRUCTIONS[nginx]}" \
     "$(ratio "${INSTRUCTIONS[ours]}" "${INSTRUCTIONS[nginx]}")"
-  printf '\n%smemory with %d idle keep-alive connections (one loop; nginx clears its whole\n' "$C_BOLD" "$IDLE_CONNECTIONS"
-  printf 'connection table at start, so its RSS is paid before the first connection)%s\n' "$C_RESET"
+  printf '\n%smemory with %d idle keep-alive connections (one loop; nginx clears its whole\n' "$bold" "$IDLE_CONNECTIONS"
+  printf 'connection table at start, so its RSS is paid before the first connection)%s\n' "$reset"
   for server in ours nginx; do
     printf '%-6s RSS %6d kB -> %6d kB, %5d bytes a connection; a new request answered in %s ms\n' \
       "$server" "${IDLE_BEFORE[$server]}" "${IDLE_WITH[$server]}" \
       $(((IDLE_WITH[$server] - IDLE_BEFORE[$server]) * 1024 / IDLE_CONNECTIONS)) "${REPLY_MS[$server]}"
   done
-  printf '\n%stop functions, ours (instructions a request, share of the total; build/bench/callgrind.ours)%s\n' "$C_BOLD" "$C_RESET"
+  printf '\n%stop functions, ours (instructions a request, share of the total; build/bench/callgrind.ours)%s\n' "$bold" "$reset"
   awk '{ printf "%7d %8s  %s %s\n", $1, $2, $3, $4 }' "$WORK/top.ours"
 }
 
