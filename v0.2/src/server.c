@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -127,12 +128,31 @@ static void *worker_run(void *arg)
     return NULL;
 }
 
+/* libevent's read high-water mark, once set, re-adds the read event with its
+ * timeout on every change to the input buffer (about 2,500 instructions a
+ * request): set it only while the buffer is over the bound. It then suspends
+ * reading until the buffer drains, and is cleared again below the bound. */
+static void bound_input(struct evbuffer *input, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct bufferevent *bev = arg;
+    size_t high = 0;
+    size_t length = evbuffer_get_length(input);
+    (void)info;
+    bufferevent_getwatermark(bev, EV_READ, NULL, &high);
+    if (length >= MAX_BUFFERED_INPUT_BYTES && high == 0)
+        bufferevent_setwatermark(bev, EV_READ, 0, MAX_BUFFERED_INPUT_BYTES);
+    else if (length < MAX_BUFFERED_INPUT_BYTES && high != 0)
+        bufferevent_setwatermark(bev, EV_READ, 0, 0);
+}
+
 static struct bufferevent *new_connection_buffer(struct event_base *base, void *arg)
 {
     (void)arg;
     struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-    if (bev != NULL)
-        bufferevent_setwatermark(bev, EV_READ, 0, MAX_BUFFERED_INPUT_BYTES);
+    if (bev != NULL && evbuffer_add_cb(bufferevent_get_input(bev), bound_input, bev) == NULL) {
+        bufferevent_free(bev);
+        return NULL;
+    }
     return bev;
 }
 
