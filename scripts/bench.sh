@@ -20,8 +20,9 @@
 #
 # Installs what it needs (scripts/setup.sh build bench: wrk, nginx-light,
 # valgrind) and raises the file-descriptor limit of this shell to its hard
-# limit (as root, to at least 11000 when it is lower). Traffic goes to 127.0.0.1 only, and every
-# run is bounded in time or in requests. Takes about 8 minutes (--quick: 3).
+# limit (as root, to at least 11000 when it is lower). Traffic goes to
+# 127.0.0.1 only, and every run is bounded in time or in requests. Takes about
+# 6 minutes (--quick: 3).
 #
 # Options:
 #   --json        print only JSON on stdout (progress stays on stderr)
