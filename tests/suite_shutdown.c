@@ -65,7 +65,7 @@ static void *send_during_stop(void *arg)
 {
     struct late_request *late = arg;
     const char req[] = "GET /late HTTP/1.1\r\nHost: t\r\n\r\n";
-    usleep(2000);
+    usleep(10 * 1000); /* after the stop began, within its 20 ms finish window */
     late->sent = http_send_all(late->fd, req, sizeof req - 1) == 0;
     return NULL;
 }
