@@ -16,7 +16,8 @@
 #   registry Debian's docker-registry (scripts/registry.sh runs it)
 #   kube     kubectl (Debian's kubernetes-client, unless a kubectl is installed)
 #            and yq, to read and check the Kubernetes manifests
-#   bench    wrk, nginx-light and valgrind for make bench
+#   bench    wrk, nginx-light, valgrind and golang-go (a Go net/http server to
+#            compare against) for make bench
 #   all      every component above
 #
 # Installing needs root; without it, the missing packages are named and it fails.
@@ -30,7 +31,7 @@ DOCKER_PACKAGES=(docker.io)
 IMAGES_PACKAGES=(mmdebstrap arch-test pigz)
 REGISTRY_PACKAGES=(docker-registry)
 KUBE_PACKAGES=(yq)
-BENCH_PACKAGES=(wrk nginx-light valgrind)
+BENCH_PACKAGES=(wrk nginx-light valgrind golang-go)
 
 missing_packages() {
   local pkg
