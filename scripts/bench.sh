@@ -1,28 +1,33 @@
 #!/usr/bin/env bash
 # Usage: scripts/bench.sh [--help] [--json] [--quick] [--rounds N] [--duration S]
 #
-# Measure askeladden against nginx-light serving the same body, on 127.0.0.1,
-# with the same CPU budget, and print them side by side:
-#   1-core    each server pinned to CPU 0 with one loop (one worker), wrk on CPU 1
-#   all-cores askeladden --threads N against nginx worker_processes N, N = CPUs
+# Measure askeladden against nginx-light and a Go net/http server
+# (scripts/bench/goserver, standard library only) serving the same body, on
+# 127.0.0.1, with the same CPU budget, and print them side by side:
+#   1-core    each server pinned to CPU 0 with one loop (one nginx worker,
+#             GOMAXPROCS 1), wrk on CPU 1
+#   all-cores askeladden --threads N against nginx worker_processes N and Go
+#             with GOMAXPROCS N, N = CPUs
 # Workloads: keep-alive with 50, 200 and 1000 connections; Connection: close
-# with 200. The runs are interleaved (ours, nginx, ours, nginx, ...), every run
-# on a freshly started server, and each figure is the median over the rounds:
-# requests/s, the server's CPU time a request (user + system), p50 and p99
-# latency, errors, peak RSS (VmHWM) and idle RSS (VmRSS after start); for nginx
-# its workers. And the ratio ours/nginx of each: the median of the ratios
-# within a round.
+# with 200. The runs are interleaved (ours, nginx, go, ours, ...; who goes
+# first rotates), every run on a freshly started server, and each figure is
+# the median over the rounds: requests/s, the server's CPU time a request
+# (user + system), p50 and p99 latency, errors, peak RSS (VmHWM) and idle RSS
+# (VmRSS after start); for nginx its workers. And the ratios ours/nginx and
+# ours/go of each: the median of the ratios within a round.
 # Then two figures the machine's noise does not move:
 #   instructions a request: user-space instructions (valgrind --tool=callgrind)
-#                           over a fixed number of requests, one loop, log off
+#                           over a fixed number of requests, one loop, log off;
+#                           ours and nginx only (valgrind does not run Go
+#                           binaries well)
 #   memory a connection:    RSS growth with 10,000 idle keep-alive connections
 #                           open, and how long a new request then takes
 #
 # Installs what it needs (scripts/setup.sh build bench: wrk, nginx-light,
-# valgrind) and raises the file-descriptor limit of this shell to its hard
-# limit (as root, to at least 11000 when it is lower). Traffic goes to
-# 127.0.0.1 only, and every run is bounded in time or in requests. Takes about
-# 6 minutes (--quick: 3).
+# valgrind, golang-go) and raises the file-descriptor limit of this shell to
+# its hard limit (as root, to at least 11000 when it is lower). Traffic goes
+# to 127.0.0.1 only, and every run is bounded in time or in requests. Takes
+# about 9 minutes (--quick: 4).
 #
 # Options:
 #   --json        print only JSON on stdout (progress stays on stderr)
@@ -42,6 +47,8 @@ IDLE_CONNECTIONS=10000
 WORKLOADS=(50 200 1000 close:200)
 OURS_PORT=18090
 NGINX_PORT=18091
+GO_PORT=18092
+SERVERS=(ours nginx go)
 
 while (($# > 0)); do
   case "$1" in
@@ -74,7 +81,7 @@ cd "$ASKELADDEN_ROOT"
 LOAD="$(cut -d ' ' -f 1 /proc/loadavg)"
 awk -v l="$LOAD" 'BEGIN { exit !(l > 0.5) }' &&
   warn "load average $LOAD: something else is running, the req/s and latency figures will be noisy"
-for port in "$OURS_PORT" "$NGINX_PORT"; do
+for port in "$OURS_PORT" "$NGINX_PORT" "$GO_PORT"; do
   port_open 127.0.0.1 "$port" && die "port $port on 127.0.0.1 is in use: stop what listens there"
 done
 OURS="$ASKELADDEN_ROOT/v0.1/askeladden"
@@ -134,20 +141,29 @@ EOF
   printf '%s\n' "$conf"
 }
 
-# start_server NAME CPUS LOOPS [CONNECTIONS]: start ours or nginx (with room
-# for CONNECTIONS), wait until it answers; sets SERVER_PID and PORT.
+# start_server NAME CPUS LOOPS [CONNECTIONS]: start ours, nginx (with room
+# for CONNECTIONS) or go (LOOPS is its GOMAXPROCS), wait until it answers;
+# sets SERVER_PID and PORT.
 start_server() {
   local name="$1" cpus="$2" loops="$3" connections="${4:-4096}"
-  if [[ "$name" == ours ]]; then
-    PORT="$OURS_PORT"
-    (run_pinned "$cpus" "$OURS" --address 127.0.0.1 --port "$PORT" --threads "$loops" \
-      --access-log off >"$WORK/ours.log" 2>&1) &
-  else
-    PORT="$NGINX_PORT"
-    local conf
-    conf="$(nginx_conf "$loops" "$PORT" "$connections")"
-    (run_pinned "$cpus" nginx -c "$conf" -p "$WORK" -g 'daemon off;' >"$WORK/nginx.log" 2>&1) &
-  fi
+  case "$name" in
+    ours)
+      PORT="$OURS_PORT"
+      (run_pinned "$cpus" "$OURS" --address 127.0.0.1 --port "$PORT" --threads "$loops" \
+        --access-log off >"$WORK/ours.log" 2>&1) &
+      ;;
+    nginx)
+      PORT="$NGINX_PORT"
+      local conf
+      conf="$(nginx_conf "$loops" "$PORT" "$connections")"
+      (run_pinned "$cpus" nginx -c "$conf" -p "$WORK" -g 'daemon off;' >"$WORK/nginx.log" 2>&1) &
+      ;;
+    go)
+      PORT="$GO_PORT"
+      (run_pinned "$cpus" "$TOOLS/goserver" -address 127.0.0.1 -port "$PORT" -procs "$loops" \
+        >"$WORK/go.log" 2>&1) &
+      ;;
+  esac
   SERVER_PID=$!
   SERVER_PIDS=("$SERVER_PID")
   wait_for_port 127.0.0.1 "$PORT" 10
@@ -164,7 +180,7 @@ stop_server() {
   SERVER_PIDS=()
 }
 
-# serving_pids: ours, or nginx's workers.
+# serving_pids: ours or go, or nginx's workers.
 serving_pids() {
   pgrep -P "$SERVER_PID" || printf '%s\n' "$SERVER_PID"
 }
@@ -181,7 +197,7 @@ server_cpu_ticks() {
 }
 
 # server_kb FIELD: a /proc status field (VmRSS, VmHWM) in kB of the process
-# that serves: ours, or nginx's workers added up (its master only supervises,
+# that serves: ours or go, or nginx's workers added up (its master only supervises,
 # and adding it would count the shared libraries twice).
 server_kb() {
   local field="$1" pid total=0 kb
@@ -250,13 +266,17 @@ step "1/7 installing what is missing (scripts/setup.sh build bench)"
 scripts/setup.sh build bench >&2
 
 # --- 2. build ----------------------------------------------------------------
-step "2/7 building askeladden and the bench clients"
+step "2/7 building askeladden, the Go server and the bench clients"
 make --no-print-directory -s v0.1/askeladden >&2
 mkdir -p "$TOOLS"
 for tool in fixed_requests idle_conns; do
   "${CC:-cc}" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -o "$TOOLS/$tool" \
     "scripts/bench/$tool.c" scripts/bench/http_client.c
 done
+# Standard library only, outside a module: nothing is fetched, and the build
+# cache stays under build/ rather than in $HOME.
+GO111MODULE=off GOFLAGS='' GOPROXY=off GOCACHE="$TOOLS/go-cache" GOPATH="$TOOLS/go-path" \
+  go build -trimpath -o "$TOOLS/goserver" scripts/bench/goserver/main.go
 TEXT="$(sed -n 's/^#define TEXT "\(.*\)\\n"$/\1/p' v0.1/src/handler.c)"
 CONTENT_TYPE="$(sed -n 's/^#define CONTENT_TYPE "\(.*\)"$/\1/p' v0.1/src/handler.c)"
 [[ -n "$TEXT" && -n "$CONTENT_TYPE" ]] || die "cannot read the body and content type from v0.1/src/handler.c"
@@ -273,24 +293,28 @@ ulimit -n "$(ulimit -Hn)"
 info "ulimit -n is $(ulimit -n)"
 
 # --- 4. the same reply from both ---------------------------------------------
-step "4/7 checking that both servers send the same body and content type"
+step "4/7 checking that the three servers send the same status, body and content type"
+# Prints "status content-type".
 reply_of() {
-  curl -sS --max-time 3 -o "$WORK/$1.body" -w '%{content_type}\n' "http://127.0.0.1:$PORT/"
+  curl -sS --max-time 3 -o "$WORK/$1.body" -w '%{http_code} %{content_type}\n' "http://127.0.0.1:$PORT/"
 }
-start_server ours 0 1
-ours_type="$(reply_of ours)"
-stop_server
-start_server nginx 0 1
-nginx_type="$(reply_of nginx)"
-stop_server
-cmp -s "$WORK/ours.body" "$WORK/nginx.body" || die "the two servers send different bodies"
-[[ "$ours_type" == "$nginx_type" ]] || die "content types differ: '$ours_type' and '$nginx_type'"
-info "$(wc -c <"$WORK/ours.body") bytes, $ours_type"
+declare -A REPLY_HEAD
+for server in "${SERVERS[@]}"; do
+  start_server "$server" 0 1
+  REPLY_HEAD[$server]="$(reply_of "$server")"
+  stop_server
+done
+for server in nginx go; do
+  cmp -s "$WORK/ours.body" "$WORK/$server.body" || die "ours and $server send different bodies"
+  [[ "${REPLY_HEAD[ours]}" == "${REPLY_HEAD[$server]}" ]] ||
+    die "status or content type differ: ours '${REPLY_HEAD[ours]}', $server '${REPLY_HEAD[$server]}'"
+done
+info "$(wc -c <"$WORK/ours.body") bytes, ${REPLY_HEAD[ours]}"
 
 # --- 5. throughput -----------------------------------------------------------
 # config name, server CPUs, server loops, wrk CPUs, wrk threads
 CONFIGS=("1-core|0|1|1|1" "all-cores||$CPUS||$CPUS")
-runs=$((ROUNDS * ${#CONFIGS[@]} * ${#WORKLOADS[@]} * 2))
+runs=$((ROUNDS * ${#CONFIGS[@]} * ${#WORKLOADS[@]} * ${#SERVERS[@]}))
 step "5/7 throughput: $runs runs of ${DURATION}s, interleaved, $ROUNDS rounds"
 RESULTS="$WORK/results"
 : >"$RESULTS"
@@ -299,9 +323,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for config in "${CONFIGS[@]}"; do
     IFS='|' read -r cname scpus loops wcpus wthreads <<<"$config"
     for workload in "${WORKLOADS[@]}"; do
-      # Who goes first alternates, so that neither always meets a warmer machine.
-      order=(ours nginx)
-      ((round % 2)) || order=(nginx ours)
+      # Who goes first rotates, so that none always meets a warmer machine.
+      first=$(((round - 1) % ${#SERVERS[@]}))
+      order=("${SERVERS[@]:first}" "${SERVERS[@]:0:first}")
       for server in "${order[@]}"; do
         run=$((run + 1))
         start_server "$server" "$scpus" "$loops"
@@ -321,7 +345,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 # --- 6. instructions a request ------------------------------------------------
-step "6/7 instructions a request: callgrind over $CALLGRIND_REQUESTS requests, one loop, one connection"
+step "6/7 instructions a request: callgrind over $CALLGRIND_REQUESTS requests, one loop, one connection (ours and nginx)"
 declare -A INSTRUCTIONS
 for server in ours nginx; do
   # The difference of two runs leaves out start, connect and shutdown.
@@ -354,7 +378,7 @@ top_functions ours >"$WORK/top.ours"
 # --- 7. memory a connection ---------------------------------------------------
 step "7/7 memory a connection: $IDLE_CONNECTIONS idle keep-alive connections, one loop"
 declare -A IDLE_BEFORE IDLE_WITH REPLY_MS
-for server in ours nginx; do
+for server in "${SERVERS[@]}"; do
   start_server "$server" 0 1 $((IDLE_CONNECTIONS + 500))
   IDLE_BEFORE[$server]="$(server_kb VmRSS)"
   "$TOOLS/idle_conns" 127.0.0.1 "$PORT" "$IDLE_CONNECTIONS" 8 >"$WORK/idle.out" 2>&1 &
@@ -372,10 +396,11 @@ for server in ours nginx; do
 done
 
 # --- report ------------------------------------------------------------------
-# Per config and workload, in the order they ran: the medians of ours and of
-# nginx, and the median of the ratios ours/nginx of the same round ("-" where
-# nginx's figure is 0). Lines of "config workload row rps cpu_us p50 p99
-# errors peak_kb idle_kb", row being ours, nginx or ratio.
+# Per config and workload, in the order they ran: the medians of ours, nginx
+# and go, and the medians of the ratios ours/nginx and ours/go of the same
+# round ("-" where the other's figure is 0). Lines of "config workload row
+# rps cpu_us p50 p99 errors peak_kb idle_kb", row being ours, nginx, go,
+# ratio (ours/nginx) or ratio_go (ours/go).
 summarize() {
   awk '
     function median(list,    n, v, i, j, t) {
@@ -390,20 +415,21 @@ summarize() {
     END {
       for (k = 1; k <= nkeys; k++) {
         key = keys[k]
-        for (s = 1; s <= 3; s++) {
-          row = s == 1 ? "ours" : s == 2 ? "nginx" : "ratio"
+        for (s = 1; s <= 5; s++) {
+          row = s == 1 ? "ours" : s == 2 ? "nginx" : s == 3 ? "go" : s == 4 ? "ratio" : "ratio_go"
+          other = row == "ratio_go" ? "go" : "nginx"
           line = key " " row
           for (c = 5; c <= 11; c++) {
             list = ""
             for (r in rounds) {
-              if (row != "ratio") {
+              if (row !~ /^ratio/) {
                 if ((key SUBSEP row SUBSEP r SUBSEP c) in v) list = list " " v[key, row, r, c]
-              } else if (v[key, "nginx", r, c] + 0 > 0) {
-                list = list " " v[key, "ours", r, c] / v[key, "nginx", r, c]
+              } else if (v[key, other, r, c] + 0 > 0) {
+                list = list " " v[key, "ours", r, c] / v[key, other, r, c]
               }
             }
             m = median(list)
-            fmt = row == "ratio" ? "%.2f" : c == 6 ? "%.1f" : "%.0f"
+            fmt = row ~ /^ratio/ ? "%.2f" : c == 6 ? "%.1f" : "%.0f"
             line = line " " (m == "-" ? m : sprintf(fmt, m))
           }
           print line
@@ -412,6 +438,7 @@ summarize() {
     }' "$RESULTS"
 }
 summarize >"$WORK/summary"
+go_version() { go env GOVERSION | sed 's/^go//'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / b : 0) }'; }
 
 print_table() {
@@ -421,10 +448,11 @@ print_table() {
   local date host
   date="$(date -u +%Y-%m-%d)"
   host="$(uname -r), $CPUS CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-  printf '%sAskeladden vs nginx %s, %s (%s)%s\n' "$bold" "$(nginx -v 2>&1 | sed 's/.*\///')" "$date" "$host" "$reset"
+  printf '%sAskeladden vs nginx %s and Go %s net/http, %s (%s)%s\n' "$bold" "$(nginx -v 2>&1 | sed 's/.*\///')" \
+    "$(go_version)" "$date" "$host" "$reset"
   printf 'medians of %d rounds of %d s; CPU us: the server'"'"'s CPU time a request; latency in\n' "$ROUNDS" "$DURATION"
-  printf 'microseconds; nginx RSS and CPU: its workers; ' 
-  printf 'ours/nginx: the median of the ratios within a round.\nLoad average at start: %s\n\n' "$LOAD"
+  printf 'microseconds; nginx RSS and CPU: its workers; '
+  printf 'ours/nginx, ours/go: the median of the ratios within a round.\nLoad average at start: %s\n\n' "$LOAD"
   printf '%s%-9s %-14s %-10s %8s %7s %8s %8s %6s %8s %8s%s\n' "$bold" config workload server \
     req/s 'CPU us' p50 p99 errors 'peak kB' 'idle kB' "$reset"
   local cname workload row rest last=""
@@ -433,6 +461,7 @@ print_table() {
     [[ "$workload" == close:* ]] && wl="close/${workload#close:}"
     if [[ "$cname $workload" == "$last" ]]; then cname="" wl=""; else last="$cname $workload"; fi
     [[ "$row" == ratio ]] && row=ours/nginx
+    [[ "$row" == ratio_go ]] && row=ours/go
     # shellcheck disable=SC2086 # rest is seven numbers
     printf '%-9s %-14s %-10s %8s %7s %8s %8s %6s %8s %8s\n' "$cname" "$wl" "$row" $rest
   done <"$WORK/summary"
@@ -441,7 +470,7 @@ print_table() {
     "$(ratio "${INSTRUCTIONS[ours]}" "${INSTRUCTIONS[nginx]}")"
   printf '\n%smemory with %d idle keep-alive connections (one loop; nginx clears its whole\n' "$bold" "$IDLE_CONNECTIONS"
   printf 'connection table at start, so its RSS is paid before the first connection)%s\n' "$reset"
-  for server in ours nginx; do
+  for server in "${SERVERS[@]}"; do
     printf '%-6s RSS %6d kB -> %6d kB, %5d bytes a connection; a new request answered in %s ms\n' \
       "$server" "${IDLE_BEFORE[$server]}" "${IDLE_WITH[$server]}" \
       $(((IDLE_WITH[$server] - IDLE_BEFORE[$server]) * 1024 / IDLE_CONNECTIONS)) "${REPLY_MS[$server]}"
@@ -454,17 +483,19 @@ print_json() {
   jq -n --rawfile summary "$WORK/summary" --rawfile top "$WORK/top.ours" \
     --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --argjson cpus "$CPUS" --argjson load "$LOAD" \
     --argjson rounds "$ROUNDS" --argjson duration "$DURATION" \
-    --arg nginx "$(nginx -v 2>&1 | sed 's/.*\///')" \
+    --arg nginx "$(nginx -v 2>&1 | sed 's/.*\///')" --arg go "$(go_version)" \
     --argjson ours_ipr "${INSTRUCTIONS[ours]}" --argjson nginx_ipr "${INSTRUCTIONS[nginx]}" \
     --argjson cg_requests "$CALLGRIND_REQUESTS" --argjson idle "$IDLE_CONNECTIONS" \
     --argjson ob "${IDLE_BEFORE[ours]}" --argjson ow "${IDLE_WITH[ours]}" --argjson oms "${REPLY_MS[ours]}" \
-    --argjson nb "${IDLE_BEFORE[nginx]}" --argjson nw "${IDLE_WITH[nginx]}" --argjson nms "${REPLY_MS[nginx]}" '
+    --argjson nb "${IDLE_BEFORE[nginx]}" --argjson nw "${IDLE_WITH[nginx]}" --argjson nms "${REPLY_MS[nginx]}" \
+    --argjson gb "${IDLE_BEFORE[go]}" --argjson gw "${IDLE_WITH[go]}" --argjson gms "${REPLY_MS[go]}" '
     def num: if . == "-" then null else tonumber end;
     def figures: {requests_per_s: (.[3] | num), cpu_us_per_request: (.[4] | num),
       p50_us: (.[5] | num), p99_us: (.[6] | num), errors: (.[7] | num),
       peak_rss_kb: (.[8] | num), idle_rss_kb: (.[9] | num)};
     {
       date: $date, cpus: $cpus, load_average: $load, rounds: $rounds, duration_s: $duration, nginx: $nginx,
+      go: $go,
       throughput: ($summary | split("\n") | map(select(length > 0) | split(" "))
         | group_by(.[0] + " " + .[1]) | sort_by(.[0][0] != "1-core", (.[0][1] | sub("^close:"; "1") | num))
         | map({
@@ -476,7 +507,8 @@ print_json() {
         ratio: ($ours_ipr / $nginx_ipr)},
       idle_connections: {count: $idle,
         ours: {rss_before_kb: $ob, rss_with_kb: $ow, bytes_per_connection: ((($ow - $ob) * 1024 / $idle) | floor), reply_ms: $oms},
-        nginx: {rss_before_kb: $nb, rss_with_kb: $nw, bytes_per_connection: ((($nw - $nb) * 1024 / $idle) | floor), reply_ms: $nms}},
+        nginx: {rss_before_kb: $nb, rss_with_kb: $nw, bytes_per_connection: ((($nw - $nb) * 1024 / $idle) | floor), reply_ms: $nms},
+        go: {rss_before_kb: $gb, rss_with_kb: $gw, bytes_per_connection: ((($gw - $gb) * 1024 / $idle) | floor), reply_ms: $gms}},
       top_functions_ours: [$top | split("\n")[] | select(length > 0) | split(" ")
         | {instructions_per_request: (.[0] | num), share: .[1], function: .[2], object: (.[3] // "")}]
     }'
