@@ -44,6 +44,17 @@ accept_only_help() {
   esac
 }
 
+# For a script whose only option is --help, among other arguments.
+accept_help_among_arguments() {
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      -h | --help) print_usage; exit 0 ;;
+      -*) usage_error "unknown option '$arg'" ;;
+    esac
+  done
+}
+
 have() { command -v "$1" >/dev/null 2>&1; }
 
 require_cmd() {

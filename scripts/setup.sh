@@ -97,13 +97,8 @@ setup_component() {
 
 main() {
   (($# > 0)) || usage_error "name at least one component"
+  accept_help_among_arguments "$@"
   local arg
-  for arg in "$@"; do
-    case "$arg" in
-      -h | --help) print_usage; exit 0 ;;
-      -*) usage_error "unknown option '$arg'" ;;
-    esac
-  done
   for arg in "$@"; do setup_component "$arg"; done
 }
 

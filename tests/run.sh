@@ -26,12 +26,7 @@ STAGES=(
   "docs|test-docs|the posts: their commands run and print what they say"
 )
 
-for arg in "$@"; do
-  case "$arg" in
-    -h | --help) print_usage; exit 0 ;;
-    -*) usage_error "unknown option '$arg'" ;;
-  esac
-done
+accept_help_among_arguments "$@"
 
 cd "$ASKELADDEN_ROOT"
 logs=build/test-logs
