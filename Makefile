@@ -47,7 +47,7 @@ help:
 	@echo 'make compare-sizes   measure and compare the two images'
 	@echo 'make test-compare-sizes  compare-sizes.sh against both images: numbers, JSON, budgets'
 	@echo 'make test-docs       run the posts'"'"' commands and compare their output'
-	@echo 'make bench           askeladden against nginx: throughput, latency, memory, instructions'
+	@echo 'make bench           askeladden against nginx and Go: throughput, latency, memory, instructions'
 	@echo 'make setup           install the build and test dependencies (root)'
 	@echo 'make clean           remove build outputs'
 	@echo 'Variables: CC CFLAGS PREFIX PKG_CONFIG'
