@@ -3,6 +3,7 @@
 #include <check.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -128,6 +129,17 @@ START_TEST(environment_configures_and_startup_line_tells_the_real_port)
 }
 END_TEST
 
+START_TEST(default_threads_follow_the_cpu_affinity)
+{
+    setenv("ASKELADDEN_WRAPPER", "taskset -c 0", 1);
+    ck_assert_int_eq(proc_start(&p, (const char *const[]){ "--port", "0", "--address",
+                                                             "127.0.0.1", NULL },
+                                NULL, 0), 0);
+    ck_assert_int_eq(proc_wait_listening(&p, 5000), 0);
+    ck_assert_msg(strstr(p.out, "(1 thread, ") != NULL, "pinned to one CPU: %s", p.out);
+}
+END_TEST
+
 START_TEST(ipv6_loopback_works)
 {
     ck_assert_int_eq(proc_start(&p, (const char *const[]){ "--port", "0", "--address", "::1", NULL },
@@ -180,6 +192,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, a_second_instance_cannot_share_the_port);
     tcase_add_test(tc, unresolvable_address_fails);
     tcase_add_test(tc, environment_configures_and_startup_line_tells_the_real_port);
+    tcase_add_test(tc, default_threads_follow_the_cpu_affinity);
     tcase_add_test(tc, ipv6_loopback_works);
     tcase_add_test(tc, access_log_writes_one_escaped_line_per_request);
     tcase_add_test(tc, access_log_off_writes_nothing_per_request);
