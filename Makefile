@@ -26,7 +26,7 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 # Keep the libraries the pattern rules build on the way to a runner.
 .SECONDARY:
 
-.PHONY: all build-clang setup test test-unit test-asan test-memcheck test-fuzz fuzz test-scripts \
+.PHONY: all build-clang setup install test test-unit test-asan test-memcheck test-fuzz fuzz test-scripts \
         test-redeploy test-images test-compare-sizes test-docs images compare-sizes bench \
         clean help FORCE
 
@@ -49,11 +49,16 @@ help:
 	@echo 'make test-docs       run the posts'"'"' commands and compare their output'
 	@echo 'make bench           askeladden against nginx and Go: throughput, latency, memory, instructions'
 	@echo 'make setup           install the build and test dependencies (root)'
+	@echo 'make install         install v0.2/askeladden to $$(DESTDIR)$$(PREFIX)/bin (PREFIX=$(PREFIX))'
 	@echo 'make clean           remove build outputs'
 	@echo 'Variables: CC CFLAGS PREFIX PKG_CONFIG'
 
 setup:
 	scripts/setup.sh build
+
+# The server of the latest snapshot, to $(DESTDIR)$(PREFIX)/bin.
+install:
+	$(MAKE) -C v0.2 install PREFIX='$(PREFIX)'
 
 # Each snapshot's own Makefile knows its dependencies: always ask it.
 %/askeladden: FORCE
