@@ -186,6 +186,9 @@ if ((${#need_build[@]} > 0)); then
   run_logged "$build_log" "make images" make --no-print-directory -C "$ASKELADDEN_ROOT" images ||
     die "make images failed after $((SECONDS - started)) s: $(tail -n 1 "$build_log") (log: $build_log)"
   info "make images: done in $((SECONDS - started)) s"
+  # Say what base-images.sh did: pulled, found, or built a local stand-in.
+  grep -E '^ok  .*(present locally|pulled|stand-in built)|building a local stand-in' "$build_log" |
+    sed -E 's/^(==> |ok  |    )//; s/ \(this happens once.*$//' | while IFS= read -r line; do info "$line"; done
   for image in "${need_build[@]}"; do
     image_exists "$image" || die "make images did not produce $image"
     touch -d "@$build_started" "$CACHE/images/${image//[:\/]/-}.built"
