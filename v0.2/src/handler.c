@@ -5,6 +5,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -94,11 +95,8 @@ static void handler_request(struct evhttp_request *req, void *arg)
 
 void handler_install(struct evhttp *http, struct handler_state *st)
 {
-    static int lengths_ready;
-    if (!lengths_ready) { /* called before the loops start: no race */
-        precompute_lengths();
-        lengths_ready = 1;
-    }
+    static pthread_once_t lengths_once = PTHREAD_ONCE_INIT;
+    pthread_once(&lengths_once, precompute_lengths);
     evhttp_set_gencb(http, handler_request, st);
     evhttp_set_default_content_type(http, CONTENT_TYPE);
     /* Let every method reach the handler, which answers 405 with Allow;
