@@ -38,6 +38,9 @@ START_TEST(get_root_answers_the_text)
     ck_assert_int_eq(reply.status, 200);
     assert_header("Content-Type", "text/plain; charset=utf-8");
     assert_header("Content-Length", "89");
+    char date[64];
+    ck_assert(http_header(&reply, "Date", date, sizeof date));
+    ck_assert_msg(strlen(date) == 29 && strcmp(date + 25, " GMT") == 0, "Date: %s", date);
     assert_body("Strange women lying in ponds distributing swords is no basis for a system of "
                 "government.\n");
 }
