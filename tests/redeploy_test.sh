@@ -83,9 +83,12 @@ lines() { wc -l <"$1" | tr -d ' '; }
 contains() { grep -qF -- "$2" "$1"; }
 json_has() { jq -e "$2" <<<"$1"; }
 
+# A port nothing listens on, below the kernel's ephemeral range: a port in
+# that range can be taken by any outgoing connection between check and use.
 free_port() {
-  local p
-  for p in $(shuf -i 20000-60000 -n 50); do
+  local p low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  for p in $(shuf -i 20000-$((low - 1)) -n 50); do
     port_open 127.0.0.1 "$p" || { echo "$p"; return 0; }
   done
   die "no free port found"
@@ -220,7 +223,7 @@ test_snapshots_differ_by_post_2_only() {
 # read-only root and dropped capabilities. The probes must answer under them,
 # and SIGTERM must fail readiness, then stop within the grace period.
 test_image_meets_manifest() {
-  local v=v0.2 dep c port cid user args=() docker_opts=() ready live grace
+  local v=v0.2 dep c container_port port cid user args=() docker_opts=() ready live grace
   if ! docker image inspect "askeladden:$v" >/dev/null 2>&1; then
     skip "askeladden:$v under the Deployment's settings" "no image askeladden:$v (make images)"
     return 0
@@ -235,9 +238,10 @@ test_image_meets_manifest() {
   docker_opts=(--user "$user" --security-opt no-new-privileges)
   json_has "$c" '.securityContext.readOnlyRootFilesystem' >/dev/null && docker_opts+=(--read-only)
   json_has "$c" '.securityContext.capabilities.drop == ["ALL"]' >/dev/null && docker_opts+=(--cap-drop ALL)
-  port="$(free_port)"
-  cid="$(docker run -d --rm "${docker_opts[@]}" -p "127.0.0.1:$port:$(jq -r '.ports[0].containerPort' <<<"$c")" \
-    "askeladden:$v" "${args[@]}")"
+  container_port="$(jq -r '.ports[0].containerPort' <<<"$c")"
+  cid="$(docker run -d --rm "${docker_opts[@]}" -p "127.0.0.1::$container_port" "askeladden:$v" "${args[@]}")"
+  port="$(docker port "$cid" "$container_port/tcp" | head -n 1)"
+  port="${port##*:}"
   wait_until 10 "" curl -fsS --max-time 2 "http://127.0.0.1:$port$ready" || true
   check "askeladden:$v as $user, ${docker_opts[*]:2}: $ready answers 200" curl -fsS --max-time 2 "http://127.0.0.1:$port$ready"
   check "askeladden:$v under the same: $live answers 200" curl -fsS --max-time 2 "http://127.0.0.1:$port$live"
