@@ -27,6 +27,13 @@ static int count_lines(const char *text)
     return n;
 }
 
+/* Start the binary and wait until it says where it listens. */
+static void start_listening(const char *const args[], const char *const env[])
+{
+    ck_assert_int_eq(proc_start(&p, args, env, 0), 0);
+    ck_assert_msg(proc_wait_listening(&p, 5000) == 0, "%s did not start: %s", proc_binary(), p.err);
+}
+
 static void run(const char *const args[], const char *const env[])
 {
     ck_assert_msg(proc_run(&p, args, env, 5000) == 0, "%s did not exit in time", proc_binary());
@@ -116,11 +123,8 @@ END_TEST
 
 START_TEST(environment_configures_and_startup_line_tells_the_real_port)
 {
-    ck_assert_int_eq(proc_start(&p, NULL,
-                                (const char *const[]){ "PORT=0", "ADDRESS=127.0.0.1", "THREADS=3",
-                                                       "ACCESS_LOG=off", NULL },
-                                0), 0);
-    ck_assert_int_eq(proc_wait_listening(&p, 5000), 0);
+    start_listening(NULL, (const char *const[]){ "PORT=0", "ADDRESS=127.0.0.1", "THREADS=3",
+                                                 "ACCESS_LOG=off", NULL });
     ck_assert_ptr_nonnull(strstr(p.out, "listening on http://127.0.0.1:"));
     ck_assert_ptr_nonnull(strstr(p.out, "(3 threads, access log off)"));
     struct http_reply r;
@@ -132,19 +136,14 @@ END_TEST
 START_TEST(default_threads_follow_the_cpu_affinity)
 {
     setenv("ASKELADDEN_WRAPPER", "taskset -c 0", 1);
-    ck_assert_int_eq(proc_start(&p, (const char *const[]){ "--port", "0", "--address",
-                                                             "127.0.0.1", NULL },
-                                NULL, 0), 0);
-    ck_assert_int_eq(proc_wait_listening(&p, 5000), 0);
+    start_listening((const char *const[]){ "--port", "0", "--address", "127.0.0.1", NULL }, NULL);
     ck_assert_msg(strstr(p.out, "(1 thread, ") != NULL, "pinned to one CPU: %s", p.out);
 }
 END_TEST
 
 START_TEST(ipv6_loopback_works)
 {
-    ck_assert_int_eq(proc_start(&p, (const char *const[]){ "--port", "0", "--address", "::1", NULL },
-                                NULL, 0), 0);
-    ck_assert_int_eq(proc_wait_listening(&p, 5000), 0);
+    start_listening((const char *const[]){ "--port", "0", "--address", "::1", NULL }, NULL);
     ck_assert_ptr_nonnull(strstr(p.out, "http://[::1]:"));
     struct http_reply r;
     ck_assert_int_eq(http_simple("::1", p.port, "GET", "/", &r), 0);
@@ -154,10 +153,7 @@ END_TEST
 
 START_TEST(access_log_writes_one_escaped_line_per_request)
 {
-    ck_assert_int_eq(proc_start(&p, (const char *const[]){ "--port", "0", "--address",
-                                                             "127.0.0.1", NULL },
-                                NULL, 0), 0);
-    ck_assert_int_eq(proc_wait_listening(&p, 5000), 0);
+    start_listening((const char *const[]){ "--port", "0", "--address", "127.0.0.1", NULL }, NULL);
     struct http_reply r;
     ck_assert_int_eq(http_simple("127.0.0.1", p.port, "GET", "/logged", &r), 0);
     ck_assert_int_eq(http_simple("127.0.0.1", p.port, "DELETE", "/%22quoted%22", &r), 0);
@@ -168,11 +164,9 @@ END_TEST
 
 START_TEST(access_log_off_writes_nothing_per_request)
 {
-    ck_assert_int_eq(proc_start(&p, (const char *const[]){ "--port", "0", "--address",
-                                                             "127.0.0.1", "--access-log", "off",
-                                                             NULL },
-                                NULL, 0), 0);
-    ck_assert_int_eq(proc_wait_listening(&p, 5000), 0);
+    start_listening((const char *const[]){ "--port", "0", "--address", "127.0.0.1",
+                                           "--access-log", "off", NULL },
+                    NULL);
     struct http_reply r;
     ck_assert_int_eq(http_simple("127.0.0.1", p.port, "GET", "/quiet", &r), 0);
     ck_assert_int_eq(proc_wait_output(&p, "/quiet", 300), 0);
