@@ -107,6 +107,7 @@ test-asan: $(SNAPSHOTS:%=build/asan/%/check_askeladden) $(SNAPSHOTS:%=%/build/as
 
 test-scripts:
 	tests/scripts_test.sh
+	/usr/bin/python3 scripts/bench/test_report.py
 
 # The built binaries under valgrind memcheck: the load suite, then every HTTP
 # behaviour; any invalid access or leak makes the server exit non-zero.
@@ -161,6 +162,13 @@ test-docs: all
 # Minutes long and wants the machine to itself, so not part of make test.
 bench:
 	scripts/bench.sh
+
+# The bench clients speak HTTP through the tests' client in common/.
+BENCH_CLIENT_SOURCES := common/test_http.c common/test_clock.c
+
+build/bench/%: scripts/bench/%.c $(BENCH_CLIENT_SOURCES) common/test_http.h common/test_clock.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_WARNINGS) -O2 -Icommon -o $@ $< $(BENCH_CLIENT_SOURCES)
 
 clean:
 	for s in $(SNAPSHOTS); do $(MAKE) -C $$s clean; done

@@ -3,10 +3,13 @@
  * and idle for HOLD seconds. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include "http_client.h"
+#include "test_http.h"
+
+static const char request[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+#define REPLY_TIMEOUT_MS 10000
 
 int main(int argc, char **argv)
 {
@@ -16,16 +19,16 @@ int main(int argc, char **argv)
     }
     int count = atoi(argv[3]);
     int hold = atoi(argv[4]);
-    const size_t len = strlen(HTTP_CLIENT_REQUEST);
+    static struct http_reply reply;
     for (int i = 0; i < count; i++) {
-        int fd = http_client_connect(argv[1], argv[2]);
+        int fd = http_connect(argv[1], atoi(argv[2]));
         if (fd < 0) {
             fprintf(stderr, "idle_conns: connection %d: ", i);
             perror("connect");
             return 1;
         }
-        if (http_client_send(fd, HTTP_CLIENT_REQUEST, len) != 0 ||
-            http_client_read_reply(fd) != 200) {
+        if (http_send_all(fd, request, sizeof request - 1) != 0 ||
+            http_read_reply(fd, 0, REPLY_TIMEOUT_MS, &reply) != 0 || reply.status != 200) {
             fprintf(stderr, "idle_conns: request on connection %d failed\n", i);
             return 1;
         }
