@@ -29,6 +29,7 @@ throughput_run() {
   idle_kb="$(server_kb VmRSS)"
   ticks="$(server_cpu_ticks)"
   wrk="$(wrk_run "$wcpus" "$wthreads" "$workload")"
+  [[ -n "$wrk" ]] || die "wrk printed no result line (scripts/bench/report.lua)"
   read -r rps p50 p99 errors requests <<<"$wrk"
   ticks=$(($(server_cpu_ticks) - ticks))
   cpu_us="$(awk -v t="$ticks" -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')"
