@@ -34,7 +34,7 @@ STAGES='
        fuzz           test-fuzz                  1  a bounded libFuzzer run against the in-process server
        scripts        test-scripts              40  shellcheck and --help on every script
        images         test-images               28  the two images build and behave (Docker)
-       redeploy       test-redeploy             90  registry.sh, the manifests, redeploy.sh against a local registry
+       redeploy       test-redeploy            120  registry.sh, the manifests, redeploy.sh against a local registry
        compare-sizes  test-compare-sizes        40  compare-sizes.sh: the engine numbers, JSON, budgets, diff
        docs           test-docs                 70  the posts: their commands run and print what they say
 '
