@@ -172,10 +172,13 @@ tap_line() {
   printf '%s\n' "$@" >>"$tap"
 }
 
+# A check's name in TAP: one line, and a # in it is not a directive.
+tap_text() { local t="${1//$'\n'/ }"; printf '%s' "${t//#/\\#}"; }
+
 check_pass() {
   printf 'ok    %s\n' "$1"
   PASSED=$((PASSED + 1))
-  tap_line "ok $((PASSED + FAILED + SKIPPED)) - $1"
+  tap_line "ok $((PASSED + FAILED + SKIPPED)) - $(tap_text "$1")"
 }
 
 # check_fail NAME [DETAIL...]: the failed check, and on the next line what
@@ -188,7 +191,7 @@ check_fail() {
   (($# == 0)) || detail="$*  (${BASH_SOURCE[up]##*/}:${BASH_LINENO[up - 1]})"
   [[ -z "$detail" ]] || printf '      %s\n' "$detail"
   FAILED=$((FAILED + 1))
-  tap_line "not ok $((PASSED + FAILED + SKIPPED)) - $name" ${detail:+"# $detail"}
+  tap_line "not ok $((PASSED + FAILED + SKIPPED)) - $(tap_text "$name")" ${detail:+"# ${detail//$'\n'/ }"}
 }
 
 # check NAME COMMAND...: passes when COMMAND exits 0.
@@ -212,7 +215,7 @@ check_skip() {
   skip_loudly "$1: $2"
   printf 'skip  %s: %s\n' "$1" "$2"
   SKIPPED=$((SKIPPED + 1))
-  tap_line "ok $((PASSED + FAILED + SKIPPED)) - $1 # SKIP $2"
+  tap_line "ok $((PASSED + FAILED + SKIPPED)) - $(tap_text "$1") # SKIP ${2//$'\n'/ }"
 }
 
 checks_summary() {
