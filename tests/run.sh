@@ -33,7 +33,7 @@ STAGES='
        memcheck       test-memcheck             40  the built servers under load in valgrind memcheck (2 x 23)
        fuzz           test-fuzz                  1  a bounded libFuzzer run against the in-process server
        scripts        test-scripts              45  shellcheck and --help on every script
-       images         test-images               30  the two images build and behave (Docker; 34 today)
+       images         test-images               30  the two images build and behave (Docker)
        redeploy       test-redeploy            120  registry.sh, the manifests, redeploy.sh against a local registry
        compare-sizes  test-compare-sizes        40  compare-sizes.sh: the engine numbers, JSON, budgets, diff
        docs           test-docs                 70  the posts: their commands run and print what they say
