@@ -41,7 +41,7 @@ help:
 	@echo 'make test-memcheck   the built servers under valgrind memcheck, with load'
 	@echo 'make test-fuzz       a bounded libFuzzer run (FUZZ_SECONDS=$(FUZZ_SECONDS)); make fuzz for longer'
 	@echo 'make test-scripts    shellcheck and the script tests'
-	@echo 'make test-redeploy   redeploy.sh against a local registry (and a cluster, if one answers)'
+	@echo 'make test-redeploy   registry.sh, the manifests, redeploy.sh against a local registry (and a cluster)'
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
 	@echo 'make test-images     build both images from a clean state and check them running'
 	@echo 'make compare-sizes   measure and compare the two images'
@@ -122,10 +122,12 @@ test-fuzz fuzz: build/fuzz/$(FUZZ_SNAPSHOT)/fuzz_http
 	tests/run-fuzz.sh --seconds $(FUZZ_SECONDS) $<
 
 # A registry on 127.0.0.1:32000 stands in for microk8s's add-on when there is none.
+# registry.sh, the manifests, then redeploy.sh: each test runs even when one
+# before it failed.
 test-redeploy:
 	scripts/setup.sh build docker registry kube
 	scripts/registry.sh start
-	tests/redeploy_test.sh
+	rc=0; for t in registry manifests redeploy; do tests/$${t}_test.sh || rc=1; done; exit $$rc
 
 # Docker images. The base images (gcc:12, debian:bookworm-slim) are pulled, or
 # built once as local stand-ins when no registry answers; each snapshot's own

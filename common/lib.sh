@@ -91,12 +91,16 @@ wait_for_port() {
     die "nothing answered on $host:$port within ${seconds}s"
 }
 
-docker_ready() { docker info >/dev/null 2>&1; }
+# A hung engine must not hang the caller: docker info gets 10 s.
+docker_ready() { timeout 10 docker info >/dev/null 2>&1; }
 
 require_docker() {
-  have docker || die "docker is not installed (run: make setup-docker)"
-  docker_ready || die "no Docker engine answers (start one with: make setup-docker)"
+  have docker || die "docker is not installed (install it: scripts/setup.sh docker)"
+  docker_ready ||
+    die "no Docker engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock} (start one: scripts/setup.sh docker)"
 }
+
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
 # registry_answers HOST:PORT: a Docker registry (v2 API) answers there over
 # plain HTTP. It says so with a header, with or without auth (200 or 401).
@@ -150,23 +154,44 @@ run_logged() {
 
 # Test drivers: one line per check, counted in PASSED, FAILED and SKIPPED;
 # checks_summary prints the closing line "NAME: N passed, N failed" that
-# tests/run.sh reads.
-PASSED=0 FAILED=0 SKIPPED=0
+# tests/run.sh reads. With ASKELADDEN_TEST_LOGS set to a directory (tests/run.sh
+# sets it per stage), every check also goes to DIR/<driver>.tap, in TAP 13, for
+# a CI system to show.
+PASSED=0 FAILED=0 SKIPPED=0 TAP_STARTED=0
+
+# tap_line LINE...: append to the driver's TAP file, started afresh by the
+# first line of this run.
+tap_line() {
+  [[ -n "${ASKELADDEN_TEST_LOGS:-}" ]] || return 0
+  local tap="$ASKELADDEN_TEST_LOGS/${SCRIPT_NAME%.sh}.tap"
+  if ((!TAP_STARTED)); then
+    mkdir -p "$ASKELADDEN_TEST_LOGS"
+    printf 'TAP version 13\n' >"$tap"
+    TAP_STARTED=1
+  fi
+  printf '%s\n' "$@" >>"$tap"
+}
+
+# A check's name in TAP: one line, and a # in it is not a directive.
+tap_text() { local t="${1//$'\n'/ }"; printf '%s' "${t//#/\\#}"; }
 
 check_pass() {
   printf 'ok    %s\n' "$1"
   PASSED=$((PASSED + 1))
+  tap_line "ok $((PASSED + FAILED + SKIPPED)) - $(tap_text "$1")"
 }
 
 # check_fail NAME [DETAIL...]: the failed check, and on the next line what
 # was seen and where the check was asked.
 check_fail() {
-  local name="$1" up=1
+  local name="$1" up=1 detail=""
   shift
   [[ "${FUNCNAME[1]}" == check || "${FUNCNAME[1]}" == check_eq ]] && up=2
   printf 'FAIL  %s\n' "$name"
-  (($# == 0)) || printf '      %s  (%s:%s)\n' "$*" "${BASH_SOURCE[up]##*/}" "${BASH_LINENO[up - 1]}"
+  (($# == 0)) || detail="$*  (${BASH_SOURCE[up]##*/}:${BASH_LINENO[up - 1]})"
+  [[ -z "$detail" ]] || printf '      %s\n' "$detail"
   FAILED=$((FAILED + 1))
+  tap_line "not ok $((PASSED + FAILED + SKIPPED)) - $(tap_text "$name")" ${detail:+"# ${detail//$'\n'/ }"}
 }
 
 # check NAME COMMAND...: passes when COMMAND exits 0.
@@ -185,10 +210,12 @@ check_eq() {
   fi
 }
 
+# check_skip NAME WHY: a check that could not run here, said loudly.
 check_skip() {
   skip_loudly "$1: $2"
   printf 'skip  %s: %s\n' "$1" "$2"
   SKIPPED=$((SKIPPED + 1))
+  tap_line "ok $((PASSED + FAILED + SKIPPED)) - $(tap_text "$1") # SKIP ${2//$'\n'/ }"
 }
 
 checks_summary() {
@@ -197,5 +224,29 @@ checks_summary() {
   else
     printf '%s: %d passed, %d failed\n' "$1" "$PASSED" "$FAILED"
   fi
+  tap_line "1..$((PASSED + FAILED + SKIPPED))"
   ((FAILED == 0))
+}
+
+# capture COMMAND...: run it with its stdout in $CAPTURED/out and its stderr in
+# $CAPTURED/err (CAPTURED: a directory the test made), and set RC and ELAPSED
+# (seconds taken).
+capture() {
+  local start="$SECONDS"
+  set +e
+  "$@" >"$CAPTURED/out" 2>"$CAPTURED/err"
+  RC=$?
+  set -e
+  ELAPSED=$((SECONDS - start))
+}
+
+# A port nothing listens on, below the kernel's ephemeral range: a port in
+# that range can be taken by any outgoing connection between check and use.
+free_port() {
+  local p low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  for p in $(shuf -i 20000-$((low - 1)) -n 50); do
+    port_open 127.0.0.1 "$p" || { echo "$p"; return 0; }
+  done
+  die "no free port found below $low"
 }

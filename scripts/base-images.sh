@@ -21,7 +21,8 @@
 # Building the stand-ins happens once per machine: gcc:12 takes 2-3 minutes with
 # a fast mirror (about 1.2 GB unpacked), bookworm-slim under a minute. mmdebstrap's logs go
 # to $ASKELADDEN_STATE (default ~/.local/state/askeladden).
-# Needs a running Docker engine (scripts/setup.sh images) and root for mmdebstrap.
+# Needs a running Docker engine (start one: scripts/setup.sh docker), and
+# mmdebstrap (scripts/setup.sh images) and root to build stand-ins.
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
@@ -110,8 +111,6 @@ host_apt_sources() {
     fi
   done
 }
-
-image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
 is_stand_in() {
   [[ "$(docker image inspect -f "{{index .Config.Labels \"$STAND_IN_LABEL\"}}" "$1" 2>/dev/null)" == true ]]

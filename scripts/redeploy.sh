@@ -79,6 +79,8 @@ while (($# > 0)); do
   shift
 done
 [[ "$TIMEOUT" =~ ^[1-9][0-9]*$ ]] || usage_error "--timeout needs a number of seconds, not '$TIMEOUT'"
+[[ "$NODE" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] ||
+  usage_error "--node needs a host name or IPv4 address, not '$NODE'"
 [[ "$REGISTRY" =~ ^[A-Za-z0-9.-]+(:[0-9]+)?$ ]] || usage_error "--registry needs HOST:PORT, not '$REGISTRY'"
 
 case "$SNAPSHOT" in
@@ -103,10 +105,9 @@ for f in "${MANIFESTS[@]}"; do
   [[ -f "$K8S_DIR/$f" ]] || die "missing manifest $SNAPSHOT/k8s/$f"
 done
 
-timeout 10 docker info >/dev/null 2>&1 ||
-  die "no Docker engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock} (start one: scripts/setup.sh docker)"
+require_docker
 if ((!BUILD)); then
-  docker image inspect "$IMAGE" >/dev/null 2>&1 ||
+  image_exists "$IMAGE" ||
     die "no local image $IMAGE (build it: make -C $SNAPSHOT image, or drop --no-build)"
 fi
 
@@ -157,18 +158,20 @@ fi
 if ((BUILD)); then
   progress 2 "building $IMAGE (scripts/base-images.sh, make -C $SNAPSHOT image)"
   mkdir -p "$ASKELADDEN_STATE"
+  base_log="$ASKELADDEN_STATE/redeploy-base-images.log"
   build_log="$ASKELADDEN_STATE/redeploy-build.log"
   # No image can be pulled on some machines: base-images.sh makes sure the
-  # Dockerfiles' FROM images exist, and returns at once when they do.
-  if ! "$ASKELADDEN_ROOT/scripts/base-images.sh" >"$build_log" 2>&1; then
-    tail -n 20 "$build_log" >&2
-    die "scripts/base-images.sh failed; full log: $build_log"
+  # Dockerfiles' FROM images exist, and returns at once when they do. Both
+  # steps may take minutes: run_logged says every 30 s that they are alive.
+  if ! run_logged "$base_log" "base images" "$ASKELADDEN_ROOT/scripts/base-images.sh"; then
+    tail -n 20 "$base_log" >&2
+    die "scripts/base-images.sh failed; full log: $base_log"
   fi
-  if ! make -C "$ASKELADDEN_ROOT/$SNAPSHOT" image >>"$build_log" 2>&1; then
+  if ! run_logged "$build_log" "make image" make -C "$ASKELADDEN_ROOT/$SNAPSHOT" image IMAGE="$IMAGE"; then
     tail -n 20 "$build_log" >&2
     die "make -C $SNAPSHOT image failed; full log: $build_log"
   fi
-  docker image inspect "$IMAGE" >/dev/null 2>&1 ||
+  image_exists "$IMAGE" ||
     die "make -C $SNAPSHOT image succeeded but left no image $IMAGE"
 else
   progress 2 "not building: using the local image $IMAGE"

@@ -45,13 +45,15 @@ DIR="$ASKELADDEN_STATE/registry-$PORT"
 PIDFILE="$DIR/registry.pid"
 LOG="$DIR/registry.log"
 
-# The pid of the registry this script started, if it is still running.
+# The pid of the registry this script started, if it is still running. A pid
+# alone is not enough: after a reboot or a crash the number may belong to
+# another process, which stop must not kill. Ours serves our config file.
 our_pid() {
   local pid
   [[ -f "$PIDFILE" ]] || return 1
   pid="$(cat "$PIDFILE")"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "docker-registry serve $DIR/config.yml" || return 1
   printf '%s\n' "$pid"
 }
 
@@ -81,9 +83,10 @@ start() {
   step "starting docker-registry on $ADDR (data and log under $DIR)"
   write_config
   setsid nohup docker-registry serve "$DIR/config.yml" >>"$LOG" 2>&1 </dev/null &
-  echo "$!" >"$PIDFILE"
+  local pid=$!
+  echo "$pid" >"$PIDFILE"
   if ! wait_until 15 "" registry_answers "$ADDR"; then
-    kill "$!" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
     rm -f "$PIDFILE"
     die "docker-registry did not answer on $ADDR within 15 s; its log: $LOG"
   fi

@@ -45,7 +45,7 @@ done
 require_cmd curl make timeout
 require_docker
 for base in gcc:12 debian:bookworm-slim; do
-  docker image inspect "$base" >/dev/null 2>&1 ||
+  image_exists "$base" ||
     die "base image $base is missing (run: scripts/base-images.sh, or make images)"
 done
 

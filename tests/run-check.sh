@@ -4,6 +4,12 @@
 # Run Check runners (build/tests/v0.X/check_askeladden) against the snapshot
 # each was built for, with the binary suites spawning that snapshot's server.
 # --asan: the runners and servers were built with AddressSanitizer and UBSan.
+#
+# A runner that ran no test fails: Check runs zero tests, silently and
+# successfully, when CK_RUN_SUITE or CK_RUN_CASE names nothing.
+# With ASKELADDEN_TEST_LOGS set to a directory (tests/run.sh sets it), each
+# runner also writes Check's JUnit-style XML and TAP results there, named
+# check-v0.X[-SUITE][-CASE].xml and .tap.
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
@@ -22,6 +28,23 @@ done
 
 cd "$ASKELADDEN_ROOT"
 export ASKELADDEN_ROOT CK_VERBOSITY="${CK_VERBOSITY:-normal}"
+output="$(mktemp)"
+trap 'rm -f "$output"' EXIT
+
+# result_logs SNAPSHOT: the environment that makes Check write its results.
+result_logs() {
+  [[ -n "${ASKELADDEN_TEST_LOGS:-}" ]] || return 0
+  mkdir -p "$ASKELADDEN_TEST_LOGS"
+  local name="$ASKELADDEN_TEST_LOGS/check-$1${CK_RUN_SUITE:+-$CK_RUN_SUITE}${CK_RUN_CASE:+-$CK_RUN_CASE}"
+  printf '%s\n' "CK_XML_LOG_FILE_NAME=$name.xml" "CK_TAP_LOG_FILE_NAME=$name.tap"
+}
+
+# ran_no_test: the runner's summary says "Checks: 0", or it printed none.
+ran_no_test() {
+  grep -Eq '[0-9]+%: Checks: 0,' "$output" ||
+    { [[ "$CK_VERBOSITY" != silent ]] && ! grep -Eq '[0-9]+%: Checks: [0-9]+' "$output"; }
+}
+
 failed=0
 for runner in "${runners[@]}"; do
   snapshot="$(basename "$(dirname "$runner")")"
@@ -38,6 +61,12 @@ for runner in "${runners[@]}"; do
     env=()
   fi
   [[ -x "$bin" ]] || die "no server binary at $bin"
-  env "${env[@]}" ASKELADDEN_BIN="$bin" "$runner" || failed=1
+  mapfile -t -O "${#env[@]}" env < <(result_logs "$snapshot")
+  env "${env[@]}" ASKELADDEN_BIN="$bin" "$runner" 2>&1 | tee "$output" || failed=1
+  if ran_no_test; then
+    printf '%s%s: error:%s %s ran no test: CK_RUN_SUITE=%s CK_RUN_CASE=%s match nothing\n' \
+      "$C_RED" "$SCRIPT_NAME" "$C_RESET" "$runner" "${CK_RUN_SUITE:-}" "${CK_RUN_CASE:-}" >&2
+    failed=1
+  fi
 done
 exit "$failed"

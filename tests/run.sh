@@ -3,7 +3,16 @@
 #
 # Everything `make test` runs, stage by stage, each a make target; a table of
 # the results at the end and a closing line "total: N passed, N failed,
-# N skipped". With STAGE names, only those stages run. Logs: build/test-logs/.
+# N skipped". With STAGE names, only those stages run; an unknown name is a
+# usage error (exit 2).
+#
+# A stage fails when its target fails, or when it ran fewer checks than the
+# minimum it states below: a stage cannot pass having checked nothing.
+# Skipped checks do not count as run.
+#
+# Logs: build/test-logs/STAGE.log, and machine-readable results a CI system can
+# show in build/test-logs/STAGE/: Check's XML and TAP per runner, TAP per
+# shell test driver.
 #
 # Stages: build clang unit asan memcheck fuzz scripts images redeploy compare-sizes
 #         docs
@@ -11,22 +20,32 @@ set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
 
-# name, make target, what it proves
-STAGES=(
-  "build|all|both snapshots build with gcc -Wall -Wextra -Werror"
-  "clang|build-clang|both snapshots build with clang -Wall -Wextra -Werror"
-  "unit|test-unit|the Check suites against both snapshots"
-  "asan|test-asan|the Check suites under AddressSanitizer and UBSan"
-  "memcheck|test-memcheck|the built servers under load in valgrind memcheck"
-  "fuzz|test-fuzz|a bounded libFuzzer run against the in-process server"
-  "scripts|test-scripts|shellcheck and --help on every script"
-  "images|test-images|the two images build and behave (Docker)"
-  "redeploy|test-redeploy|redeploy.sh against a local registry (and a cluster)"
-  "compare-sizes|test-compare-sizes|compare-sizes.sh: the engine's numbers, JSON, budgets, diff"
-  "docs|test-docs|the posts: their commands run and print what they say"
-)
+# The stages in the order they run. "at least": the fewest checks (passed or
+# failed, not skipped) the stage must report, a little under what it runs
+# today; raise it when a stage gains checks. A stage that prints no counts
+# (a build) counts as one check.
+#      stage          make target          at least  what it proves
+STAGES='
+       build          all                        1  both snapshots build with gcc -Wall -Wextra -Werror
+       clang          build-clang                1  both snapshots build with clang -Wall -Wextra -Werror
+       unit           test-unit                200  the Check suites against both snapshots (2 x 108)
+       asan           test-asan                200  the Check suites under AddressSanitizer and UBSan
+       memcheck       test-memcheck             40  the built servers under load in valgrind memcheck (2 x 23)
+       fuzz           test-fuzz                  1  a bounded libFuzzer run against the in-process server
+       scripts        test-scripts              45  shellcheck and --help on every script
+       images         test-images               30  the two images build and behave (Docker)
+       redeploy       test-redeploy            120  registry.sh, the manifests, redeploy.sh against a local registry
+       compare-sizes  test-compare-sizes        40  compare-sizes.sh: the engine numbers, JSON, budgets, diff
+       docs           test-docs                 70  the posts: their commands run and print what they say
+'
 
 accept_help_among_arguments "$@"
+
+declare -A known=()
+while read -r name _; do [[ -z "$name" ]] || known[$name]=1; done <<<"$STAGES"
+for arg in "$@"; do
+  [[ -n "${known[$arg]:-}" ]] || usage_error "unknown stage '$arg' (stages: $(awk 'NF { print $1 }' <<<"$STAGES" | paste -sd ' '))"
+done
 
 cd "$ASKELADDEN_ROOT"
 logs=build/test-logs
@@ -54,28 +73,34 @@ count_results() {
     }' "$log"
 }
 
-selected=("$@")
-rows=()
+rows=() notes=()
 total_pass=0 total_fail=0 total_skip=0
-for stage in "${STAGES[@]}"; do
-  IFS='|' read -r name target about <<<"$stage"
-  if ((${#selected[@]} > 0)) && [[ " ${selected[*]} " != *" $name "* ]]; then
+while read -r name target minimum about; do
+  [[ -n "$name" ]] || continue
+  if (($# > 0)) && [[ " $* " != *" $name "* ]]; then
     continue
   fi
   step "stage $name: $about"
   started=$SECONDS
+  rm -rf "${logs:?}/$name"
   set +e
-  make --no-print-directory "$target" 2>&1 | tee "$logs/$name.log"
+  ASKELADDEN_TEST_LOGS="$ASKELADDEN_ROOT/$logs/$name" make --no-print-directory "$target" </dev/null 2>&1 | tee "$logs/$name.log"
   rc=${PIPESTATUS[0]}
   set -e
   read -r pass fail skip < <(count_results "$logs/$name.log" "$rc")
+  result=ok
+  ((rc == 0)) || result=FAILED
+  if ((pass + fail < minimum)); then
+    notes+=("$name ran $((pass + fail)) checks; it expects at least $minimum (see $logs/$name.log)")
+    result=FAILED fail=$((fail + 1))
+  fi
   total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
-  result=$([[ "$rc" == 0 ]] && echo ok || echo FAILED)
-  rows+=("$(printf '%-13s %-7s %6d %6d %7d %5ds' "$name" "$result" "$pass" "$fail" "$skip" $((SECONDS - started)))")
-done
+  rows+=("$(printf '%-13s %-7s %6d %6d %7d %8d %5ds' "$name" "$result" "$pass" "$fail" "$skip" "$minimum" $((SECONDS - started)))")
+done <<<"$STAGES"
 
-printf '\n%s%-13s %-7s %6s %6s %7s %6s%s\n' "$C_BOLD" stage result passed failed skipped time "$C_RESET"
+printf '\n%s%-13s %-7s %6s %6s %7s %8s %6s%s\n' "$C_BOLD" stage result passed failed skipped "at least" time "$C_RESET"
 printf '%s\n' "${rows[@]}"
+for note in "${notes[@]}"; do printf '%s%s%s\n' "$C_RED" "$note" "$C_RESET"; done
 ((total_skip == 0)) || printf '%sSome checks were skipped: see the *** SKIPPED lines above.%s\n' "$C_YELLOW" "$C_RESET"
 printf 'total: %d passed, %d failed, %d skipped\n' "$total_pass" "$total_fail" "$total_skip"
 ((total_fail == 0))
