@@ -39,7 +39,7 @@ help:
 	@echo 'make test-unit       the Check suites against both snapshots'
 	@echo 'make test-asan       the same suites under AddressSanitizer and UBSan'
 	@echo 'make test-memcheck   the built servers under valgrind memcheck, with load'
-	@echo 'make test-fuzz       a bounded libFuzzer run (FUZZ_SECONDS=$(FUZZ_SECONDS)); make fuzz for longer'
+	@echo 'make test-fuzz       a bounded libFuzzer run of the server and libevent'"'"'s parser (FUZZ_SECONDS=$(FUZZ_SECONDS)); make fuzz for longer'
 	@echo 'make test-scripts    shellcheck and the script tests'
 	@echo 'make test-redeploy   redeploy.sh against a local registry (and a cluster, if one answers)'
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
