@@ -39,7 +39,7 @@ help:
 	@echo 'make test-unit       the Check suites against both snapshots'
 	@echo 'make test-asan       the same suites under AddressSanitizer and UBSan'
 	@echo 'make test-memcheck   the built servers under valgrind memcheck, with load'
-	@echo 'make test-fuzz       a bounded libFuzzer run (FUZZ_SECONDS=$(FUZZ_SECONDS)); make fuzz for longer'
+	@echo 'make test-fuzz       a bounded libFuzzer run of the server and libevent'"'"'s parser (FUZZ_SECONDS=$(FUZZ_SECONDS)); make fuzz for longer'
 	@echo 'make test-scripts    shellcheck and the script tests'
 	@echo 'make test-redeploy   registry.sh, the manifests, redeploy.sh against a local registry (and a cluster)'
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
@@ -73,13 +73,30 @@ install:
 %/build/asan/libaskeladden.a: FORCE
 	$(MAKE) -C $* BUILD=build/asan CFLAGS='$(ASAN_CFLAGS)' lib
 
-%/build/fuzz/libaskeladden.a: FORCE
-	$(MAKE) -C $* CC=clang BUILD=build/fuzz CFLAGS='$(FUZZ_CFLAGS)' lib
+# libevent for the fuzz target: built from Debian's source package with the
+# fuzz flags, so that the fuzzer sees its HTTP parser (Debian's libevent is not
+# instrumented). The script keeps the build and says when it has nothing to do.
+LIBEVENT_FUZZ      := build/libevent-fuzz/prefix
+LIBEVENT_FUZZ_LIBS := $(LIBEVENT_FUZZ)/lib/libevent_pthreads.a $(LIBEVENT_FUZZ)/lib/libevent.a
+FUZZ_CLIENT        := common/test_http.c common/test_clock.c
 
-build/fuzz/%/fuzz_http: tests/fuzz/fuzz_http.c %/build/fuzz/libaskeladden.a
+$(LIBEVENT_FUZZ)/lib/libevent.a: FORCE
+	scripts/setup.sh fuzz
+	tests/fuzz/build-libevent.sh --prefix $(LIBEVENT_FUZZ) --cflags '$(FUZZ_CFLAGS)'
+
+$(LIBEVENT_FUZZ)/lib/libevent_pthreads.a: $(LIBEVENT_FUZZ)/lib/libevent.a ;
+
+# The server library compiled against that libevent's headers; objects older
+# than the libevent build were compiled against other headers.
+%/build/fuzz/libaskeladden.a: $(LIBEVENT_FUZZ)/lib/libevent.a FORCE
+	if [ -e $@ ] && [ $< -nt $@ ]; then rm -rf $*/build/fuzz; fi
+	PKG_CONFIG_LIBDIR='$(CURDIR)/$(LIBEVENT_FUZZ)/lib/pkgconfig' \
+	  $(MAKE) -C $* CC=clang BUILD=build/fuzz CFLAGS='$(FUZZ_CFLAGS)' lib
+
+build/fuzz/%/fuzz_http: tests/fuzz/fuzz_http.c $(FUZZ_CLIENT) %/build/fuzz/libaskeladden.a $(LIBEVENT_FUZZ_LIBS)
 	@mkdir -p $(@D)
-	clang $(TEST_WARNINGS) -I$*/src $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ \
-	  $(shell $(PKG_CONFIG) --libs libevent libevent_pthreads) -pthread
+	clang $(TEST_WARNINGS) -I$*/src -Icommon -I$(LIBEVENT_FUZZ)/include $(FUZZ_CFLAGS) \
+	  -fsanitize=fuzzer -o $@ $^ -pthread
 
 # One Check runner per snapshot, built from the same tests against that
 # snapshot's server code, so a drift between v0.1 and v0.2 fails a test.

@@ -14,6 +14,8 @@
 #            (mmdebstrap) when they cannot be pulled, and pigz, with which
 #            compare-sizes.sh gzips their layers on every CPU
 #   registry Debian's docker-registry (scripts/registry.sh runs it)
+#   fuzz     clang with its sanitizer and libFuzzer runtimes, and dpkg-dev, with
+#            which tests/fuzz/build-libevent.sh fetches Debian's libevent source
 #   kube     kubectl (Debian's kubernetes-client, unless a kubectl is installed)
 #            and yq, to read and check the Kubernetes manifests
 #   bench    wrk, nginx-light, valgrind and golang-go (a Go net/http server to
@@ -30,6 +32,7 @@ BUILD_PACKAGES=(build-essential clang libclang-rt-14-dev libevent-dev check pkg-
 DOCKER_PACKAGES=(docker.io)
 IMAGES_PACKAGES=(mmdebstrap arch-test pigz)
 REGISTRY_PACKAGES=(docker-registry)
+FUZZ_PACKAGES=(clang libclang-rt-14-dev dpkg-dev make pkg-config)
 KUBE_PACKAGES=(yq)
 BENCH_PACKAGES=(wrk nginx-light valgrind golang-go)
 
@@ -81,6 +84,7 @@ setup_component() {
     docker) install_packages "${DOCKER_PACKAGES[@]}"; start_dockerd ;;
     images) install_packages "${DOCKER_PACKAGES[@]}" "${IMAGES_PACKAGES[@]}"; start_dockerd ;;
     registry) install_packages "${REGISTRY_PACKAGES[@]}" ;;
+    fuzz) install_packages "${FUZZ_PACKAGES[@]}" ;;
     kube)
       # Any kubectl will do (microk8s's, a vendor's); Debian's is the fallback.
       install_packages "${KUBE_PACKAGES[@]}"
@@ -89,7 +93,7 @@ setup_component() {
     bench) install_packages "${BENCH_PACKAGES[@]}" ;;
     all)
       local c
-      for c in build docker images registry kube bench; do setup_component "$c"; done
+      for c in build docker images registry fuzz kube bench; do setup_component "$c"; done
       ;;
     *) usage_error "unknown component '$1'" ;;
   esac

@@ -1,23 +1,42 @@
-/* fuzz_http: libFuzzer feeds arbitrary bytes to a real evhttp server running
- * in this process (one loop thread), over a loopback TCP connection, exactly
- * as a client would. Crashes, sanitizer reports and hangs are findings. */
-#include <arpa/inet.h>
+/* fuzz_http: libFuzzer drives whole client connections through a real evhttp
+ * server running in this process (one loop thread): request bytes in over
+ * loopback TCP, reply bytes out. libevent is built from source with the same
+ * instrumentation, so the fuzzer steers its HTTP parser as well as our code.
+ *
+ * The first byte of an input says how the connection goes, the rest is what
+ * the client sends (any number of requests, pipelined or not):
+ *   byte % 4        the end: 0 half-close, then read every reply until the
+ *                   server closes; 1 half-close, read the first reply (it
+ *                   must be HTTP), then close with the rest unread; 2 close right after the last write,
+ *                   reading nothing; 3 reset (RST) right after the last write
+ *   byte / 4 % 8    the size of each write: everything at once, or 1, 2, 3,
+ *                   5, 8, 13 or 64 bytes (at most MAX_WRITES writes, then the
+ *                   rest at once), so requests arrive split anywhere
+ * A seed that starts with a space (32) is sent at once and every reply read.
+ * Crashes, sanitizer reports and hangs are findings. */
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "server.h"
+#include "test_http.h"
 
-#define REPLY_WAIT_MS 2000
+/* The server answers or closes as soon as it sees the end of the input. Longer
+ * than run-fuzz.sh's -timeout, so that a server that does not is a finding. */
+#define REPLY_WAIT_MS 30000
+#define MAX_WRITES 64
 
-static struct sockaddr_in server_addr;
+enum fuzz_end { END_READ_ALL, END_READ_ONE, END_CLOSE, END_RESET };
+
+static const size_t fuzz_write_sizes[8] = { 0, 1, 2, 3, 5, 8, 13, 64 };
+static int fuzz_port;
+/* Static: a reply buffer is 64 KiB. Only the first reply is parsed: the shared
+ * client reads a reply's head a byte at a time, the rest is drained whole. */
+static struct http_reply fuzz_reply;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,45 +47,56 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     signal(SIGPIPE, SIG_IGN);
     char err[256];
-    int devnull = open("/dev/null", 1);
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
     struct server_config cfg = { .address = "127.0.0.1", .port = 0, .threads = 1,
                                  .access_log = 1, .log_fd = devnull };
     struct server *s = server_start(&cfg, err, sizeof err);
     if (s == NULL)
         abort();
-    server_addr.sin_family = AF_INET;
-    server_addr.sin_port = htons((uint16_t)server_port(s));
-    server_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    fuzz_port = server_port(s);
     return 0;
 }
 
-/* Read and drop replies until the server closes the connection. */
-static void drain_replies(int fd)
+/* Send data in writes of chunk bytes (0: all at once); 0 when all was sent. */
+static int fuzz_send(int fd, const uint8_t *data, size_t size, size_t chunk)
 {
-    char buf[16384];
-    struct pollfd p = { .fd = fd, .events = POLLIN };
-    while (poll(&p, 1, REPLY_WAIT_MS) > 0) {
-        ssize_t n = recv(fd, buf, sizeof buf, 0);
-        if (n <= 0)
-            return;
+    for (int writes = 0; chunk > 0 && writes < MAX_WRITES && size > chunk; writes++) {
+        if (http_send_all(fd, (const char *)data, chunk) != 0)
+            return -1;
+        data += chunk;
+        size -= chunk;
     }
+    return size == 0 ? 0 : http_send_all(fd, (const char *)data, size);
+}
+
+/* Read the first reply whole: when one arrives, it must be HTTP. */
+static void fuzz_read_first_reply(int fd)
+{
+    if (http_read_reply(fd, 0, REPLY_WAIT_MS, &fuzz_reply) == 0 &&
+        (fuzz_reply.status < 100 || fuzz_reply.status > 599))
+        abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
+    if (size < 1)
         return 0;
-    if (connect(fd, (struct sockaddr *)&server_addr, sizeof server_addr) == 0) {
-        size_t sent = 0;
-        while (sent < size) {
-            ssize_t n = send(fd, data + sent, size - sent, MSG_NOSIGNAL);
-            if (n <= 0)
-                break;
-            sent += (size_t)n;
+    enum fuzz_end end = (enum fuzz_end)(data[0] % 4);
+    size_t chunk = fuzz_write_sizes[data[0] / 4 % 8];
+    int fd = http_connect("127.0.0.1", fuzz_port);
+    if (fd < 0)
+        abort(); /* the server stopped accepting: a finding */
+    if (fuzz_send(fd, data + 1, size - 1, chunk) == 0) {
+        if (end == END_READ_ALL || end == END_READ_ONE) {
+            shutdown(fd, SHUT_WR); /* the server sees the end of the input */
+            if (end == END_READ_ONE)
+                fuzz_read_first_reply(fd);
+            else
+                http_wait_closed(fd, REPLY_WAIT_MS);
+        } else if (end == END_RESET) {
+            struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
         }
-        shutdown(fd, SHUT_WR); /* the server sees the end of the input */
-        drain_replies(fd);
     }
     close(fd);
     return 0;
