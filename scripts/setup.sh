@@ -18,6 +18,7 @@
 #            and yq, to read and check the Kubernetes manifests
 #   bench    wrk, nginx-light, valgrind and golang-go (a Go net/http server to
 #            compare against) for make bench
+#   docs     graphviz: dot draws the posts' figures from docs/images/*.dot
 #   all      every component above
 #
 # Installing needs root; without it, the missing packages are named and it fails.
@@ -32,6 +33,7 @@ IMAGES_PACKAGES=(mmdebstrap arch-test pigz)
 REGISTRY_PACKAGES=(docker-registry)
 KUBE_PACKAGES=(yq)
 BENCH_PACKAGES=(wrk nginx-light valgrind golang-go)
+DOCS_PACKAGES=(graphviz)
 
 missing_packages() {
   local pkg
@@ -87,9 +89,10 @@ setup_component() {
       have kubectl || install_packages kubernetes-client
       ;;
     bench) install_packages "${BENCH_PACKAGES[@]}" ;;
+    docs) install_packages "${DOCS_PACKAGES[@]}" ;;
     all)
       local c
-      for c in build docker images registry kube bench; do setup_component "$c"; done
+      for c in build docker images registry kube bench docs; do setup_component "$c"; done
       ;;
     *) usage_error "unknown component '$1'" ;;
   esac
