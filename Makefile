@@ -163,10 +163,12 @@ figures:
 docs/images/%.svg: docs/images/%.dot
 	dot -Tsvg -o $@ $<
 
-# The posts' runnable blocks build, run and push the images themselves.
+# The posts' runnable blocks build, run and push the images themselves, to
+# the registry on localhost:32000 (microk8s's, or one registry.sh starts).
 test-docs: all
 	scripts/setup.sh build images registry kube docs
 	scripts/base-images.sh
+	scripts/registry.sh start
 	tests/docs_test.sh
 
 # Minutes long and wants the machine to itself, so not part of make test.
