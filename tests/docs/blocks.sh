@@ -1,6 +1,8 @@
 # The posts' runnable blocks: run them as a reader would, and compare what
 # they print with what the post shows. Sourced by tests/docs_test.sh.
 # shellcheck shell=bash
+# $work (the scratch directory), pass and fail come from the driver.
+# shellcheck disable=SC2154
 #
 # A runnable block is a ```console block right after the line
 # <!-- runnable -->. A line "$ CMD" starts a command, lines "> MORE" continue
@@ -46,10 +48,11 @@ output_matches() {
     {
       while (i <= m && pat[i] == "...") { skip = 1; i++ }
       if (i <= m && $0 ~ pat[i]) { i++; skip = 0; next }
-      if (!skip) { bad = 1; exit }
+      if (!skip) { bad = 1; printf "line %d: %s\n", NR, $0; exit }
     }
     END {
       while (i <= m && pat[i] == "...") i++
+      if (!bad && i <= m) printf "missing: %s\n", pat[i]
       exit (bad || i <= m) ? 1 : 0
     }' "$2"
 }
@@ -58,7 +61,8 @@ output_matches() {
 # to files of their own, and the commands run in the script's own shell.
 block_script() {
   local block="$1" n=1
-  printf 'set -o pipefail\ncd %q\n' "$ASKELADDEN_ROOT"
+  # A reader's shell: not inside make (whose make -C would say where it is).
+  printf 'set -o pipefail\nunset MAKELEVEL MAKEFLAGS MFLAGS\ncd %q\n' "$ASKELADDEN_ROOT"
   while [[ -f "$work/$block.$n.cmd" ]]; do
     printf '{\n%s\n} >%q 2>&1 </dev/null\necho $? >%q\n' \
       "$(cat "$work/$block.$n.cmd")" "$work/$block.$n.actual" "$work/$block.$n.rc"
@@ -67,7 +71,7 @@ block_script() {
 }
 
 check_command() {
-  local file="$1" prefix="$2" cmd want_rc=0 rc last
+  local file="$1" prefix="$2" cmd want_rc=0 rc last mismatch
   cmd="$(head -n 1 "$prefix.cmd")"
   if last="$(tail -n 1 "$prefix.expected")" && [[ "$last" =~ ^\[exit\ ([0-9]+)\]$ ]]; then
     want_rc="${BASH_REMATCH[1]}"
@@ -83,10 +87,10 @@ check_command() {
   if ((rc != want_rc)); then
     fail "$file: '$cmd' exited $rc, not $want_rc"
     sed 's/^/      /' "$prefix.actual" | tail -n 15
-  elif output_matches "$prefix.patterns" "$prefix.masked"; then
+  elif mismatch="$(output_matches "$prefix.patterns" "$prefix.masked")"; then
     pass "$file: $cmd"
   else
-    fail "$file: '$cmd' printed something else than the post shows (masked: post, then actual)"
+    fail "$file: '$cmd' printed something else than the post shows" "first difference (masked), $mismatch"
     diff <(mask <"$prefix.expected") "$prefix.masked" | sed 's/^/      /' | head -n 30 || true
   fi
 }

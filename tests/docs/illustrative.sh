@@ -6,6 +6,9 @@
 # kubectl's lines follow kubectl 1.32's formats with the manifests' names.
 # Sourced by tests/docs_test.sh.
 # shellcheck shell=bash
+# $work (the scratch directory), pass and fail come from the driver; the
+# single-quoted shell text is what a post must contain, not to expand.
+# shellcheck disable=SC2154,SC2016
 
 # The manifests' names and values, read once.
 manifest_value() { yq -r "$1" "$ASKELADDEN_ROOT"/v0.2/k8s/*.yaml | grep -v '^null$' | head -n 1; }
@@ -67,9 +70,16 @@ EOF
 requests_formats() {
   printf '%s\n' '^request [0-9]+: GET / [0-9]{3}, GET /readyz [0-9]{3}$' \
     '^[0-9]+ requests: [0-9]+ answered 200, [0-9]+ failed$'
-  grep -q 'echo "request $((ok + failed)): GET / $code, GET /readyz $ready"' "$1" &&
-    grep -q 'echo "$((ok + failed)) requests: $ok answered 200, $failed failed"' "$1" ||
-    fail "$1: the requests loop no longer prints the lines its illustrative output shows"
+}
+
+# Those formats are the function's own, where a post shows its output.
+check_requests_function() {
+  local file="$1"
+  grep -q '^\$ requests ' "$file" || return 0
+  if grep -qF 'echo "request $((ok + failed)): GET / $code, GET /readyz $ready"' "$file" &&
+    grep -qF 'echo "$((ok + failed)) requests: $ok answered 200, $failed failed"' "$file"; then
+    pass "$file: the requests loop prints the two kinds of line its output shows"
+  else fail "$file: the requests loop no longer prints the lines its output shows"; fi
 }
 
 # What redeploy.sh --render really prints on stderr, masked, once a run.
@@ -122,22 +132,25 @@ check_illustrative_line() {
 }
 
 check_illustrative() {
-  local file="$1" line cmd= inside=0 armed=0 blocks=0 script
+  local file="$1" line cmd="" inside=0 armed=0 blocks=0 script
   load_manifest_values
   kubectl_formats >"$work/formats.kubectl"
-  requests_formats "$file" >"$work/formats.requests"
+  requests_formats >"$work/formats.requests"
+  check_requests_function "$file"
   for script in "$ASKELADDEN_ROOT"/scripts/*.sh; do
     script_formats "$script" >"$work/formats.script.$(basename "$script")"
   done
-  while IFS= read -r line; do
+  local -a lines
+  mapfile -t lines <"$file"
+  for line in "${lines[@]}"; do
     if [[ "$line" == '<!-- illustrative -->' ]]; then armed=1; continue; fi
     if ((armed)) && [[ "$line" == '```console' ]]; then inside=1 armed=0 blocks=$((blocks + 1)); continue; fi
     [[ -z "$line" ]] || armed=0
     ((inside)) || continue
-    if [[ "$line" == '```' ]]; then inside=0 cmd=; continue; fi
+    if [[ "$line" == '```' ]]; then inside=0 cmd=""; continue; fi
     if [[ "$line" == '$ '* ]]; then cmd="${line#\$ }"; continue; fi
     check_illustrative_line "$file" "$cmd" "$line"
-  done <"$file"
+  done
   if ((blocks > 0)) && ! grep -qi 'illustrative' <(prose "$file"); then
     fail "$file has illustrative blocks but never says so in words"
   fi

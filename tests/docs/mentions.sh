@@ -75,6 +75,6 @@ check_option_lists() {
       grep -oE -- '--[a-z-]+' | grep -vxE -- '--(help|version)' | sort -u)"
     if [[ "$listed" == "$documented" ]]; then pass "$file: the options of $script are all listed"
     else fail "$file: the options listed for $script are not those of its --help" \
-      "listed: $(echo $listed); --help: $(echo $documented)"; fi
+      "listed: $(tr '\n' ' ' <<<"$listed"); --help: $(tr '\n' ' ' <<<"$documented")"; fi
   done < <(awk 'BEGIN { RS = "" } /--help` lists the options/ { gsub(/\n/, " "); print }' "$file")
 }
