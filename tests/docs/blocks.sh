@@ -105,10 +105,22 @@ run_block() {
   done
 }
 
+# A reader copies these blocks: they wait for events (a reply, an exit), not
+# for a guessed number of seconds.
+check_no_sleep() {
+  local file="$1" cmd
+  for cmd in "$work"/*.cmd; do
+    [[ -f "$cmd" ]] || continue
+    if grep -qwE 'sleep' "$cmd"; then fail "$file: '$(head -n 1 "$cmd")' waits with sleep"
+    else pass "$file: '$(head -n 1 "$cmd" | cut -c 1-60)' waits for no fixed time"; fi
+  done
+}
+
 run_file_blocks() {
   local file="$1" block=1
   rm -f "$work"/[0-9]*
   extract_runnable "$file"
+  check_no_sleep "$file"
   while [[ -f "$work/$block.1.cmd" ]]; do
     run_block "$file" "$block"
     block=$((block + 1))
