@@ -27,7 +27,7 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 .SECONDARY:
 
 .PHONY: all build-clang setup install test test-unit test-asan test-memcheck test-fuzz fuzz test-scripts \
-        test-redeploy test-images test-compare-sizes test-docs images compare-sizes bench \
+        test-redeploy test-images test-compare-sizes test-docs images compare-sizes bench figures \
         clean help FORCE
 
 all: $(SNAPSHOTS:%=%/askeladden)
@@ -47,6 +47,7 @@ help:
 	@echo 'make compare-sizes   measure and compare the two images'
 	@echo 'make test-compare-sizes  compare-sizes.sh against both images: numbers, JSON, budgets'
 	@echo 'make test-docs       run the posts'"'"' commands and compare their output'
+	@echo 'make figures         draw the posts'"'"' figures, docs/images/*.svg, from their .dot sources'
 	@echo 'make bench           askeladden against nginx and Go: throughput, latency, memory, instructions'
 	@echo 'make setup           install the build and test dependencies (root)'
 	@echo 'make install         install v0.2/askeladden to $$(DESTDIR)$$(PREFIX)/bin (PREFIX=$(PREFIX))'
@@ -172,10 +173,22 @@ test-compare-sizes:
 	scripts/setup.sh build images
 	tests/compare_sizes_test.sh
 
-# The posts' runnable blocks build, run and push the images themselves.
+# The posts' figures: docs/images/NAME.svg from NAME.dot (sizes.svg comes from
+# compare-sizes.sh --svg). Both the source and the SVG are committed.
+FIGURES := $(patsubst %.dot,%.svg,$(wildcard docs/images/*.dot))
+figures:
+	scripts/setup.sh docs
+	$(MAKE) $(FIGURES)
+
+docs/images/%.svg: docs/images/%.dot
+	dot -Tsvg -o $@ $<
+
+# The posts' runnable blocks build, run and push the images themselves, to
+# the registry on localhost:32000 (microk8s's, or one registry.sh starts).
 test-docs: all
-	scripts/setup.sh build images registry kube
+	scripts/setup.sh build images registry kube docs
 	scripts/base-images.sh
+	scripts/registry.sh start
 	tests/docs_test.sh
 
 # Minutes long and wants the machine to itself, so not part of make test.

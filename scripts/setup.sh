@@ -20,6 +20,7 @@
 #            and yq, to read and check the Kubernetes manifests
 #   bench    wrk, nginx-light, valgrind and golang-go (a Go net/http server to
 #            compare against) for make bench
+#   docs     graphviz: dot draws the posts' figures from docs/images/*.dot
 #   all      every component above
 #
 # Installing needs root; without it, the missing packages are named and it fails.
@@ -35,6 +36,7 @@ REGISTRY_PACKAGES=(docker-registry)
 FUZZ_PACKAGES=(clang libclang-rt-14-dev dpkg-dev make pkg-config)
 KUBE_PACKAGES=(yq)
 BENCH_PACKAGES=(wrk nginx-light valgrind golang-go)
+DOCS_PACKAGES=(graphviz)
 
 missing_packages() {
   local pkg
@@ -91,9 +93,10 @@ setup_component() {
       have kubectl || install_packages kubernetes-client
       ;;
     bench) install_packages "${BENCH_PACKAGES[@]}" ;;
+    docs) install_packages "${DOCS_PACKAGES[@]}" ;;
     all)
       local c
-      for c in build docker images registry fuzz kube bench; do setup_component "$c"; done
+      for c in build docker images registry fuzz kube bench docs; do setup_component "$c"; done
       ;;
     *) usage_error "unknown component '$1'" ;;
   esac
