@@ -1,0 +1,73 @@
+"""A `docker save` stream, read once as it arrives: the image's config, and
+each layer measured (or only hashed, when an earlier run measured it).
+
+Two layouts exist. Older engines name a layer ID/layer.tar, with an ID that
+is not its digest, so a layer is known only once hashed: one whose size is
+that of a measured layer is only hashed, and if the hash says otherwise the
+caller reads the image again with skip_by_size=False. Newer engines write the
+OCI layout, blobs/sha256/DIGEST, which names each layer outright.
+"""
+import json
+import tarfile
+
+from . import layer
+from .out import Fatal
+from .stream import ForwardReader
+
+
+def classify(name, image_id, expected):
+    """("config" | "layer" | "other", the layer's digest when the name says it)."""
+    hex_id = image_id.split(":", 1)[-1]
+    if name in (f"{hex_id}.json", f"blobs/sha256/{hex_id}"):
+        return "config", None
+    if name.endswith("/layer.tar"):
+        return "layer", None
+    if name.startswith("blobs/sha256/") and "sha256:" + name.rsplit("/", 1)[1] in expected:
+        return "layer", "sha256:" + name.rsplit("/", 1)[1]
+    return "other", None
+
+
+class Walk:
+    """One pass over the save stream of IMAGE_ID, whose layers are EXPECTED."""
+
+    def __init__(self, image_id, expected, cache, pool, skip_by_size=True):
+        self.image_id = image_id
+        self.expected = set(expected)
+        self.cache = cache
+        self.pool = pool
+        self.skip_by_size = skip_by_size
+        self.config = None
+        self.mismatched = False     # a layer skipped by its size was not the one
+        self.sizes = {d: cache.layer_sizes(d)["tar_bytes"]
+                      for d in self.expected if cache.has_layer(d)}
+
+    def read(self, stream):
+        with tarfile.open(fileobj=ForwardReader(stream.read), mode="r:") as tar:
+            for member in tar:
+                if not member.isreg():
+                    continue
+                kind, digest = classify(member.name, self.image_id, self.expected)
+                if kind == "config":
+                    self.config = json.load(tar.extractfile(member))
+                elif kind == "layer":
+                    self._layer(member, tar.extractfile(member), digest)
+        if self.config is None:
+            raise Fatal("docker save did not include the image config")
+        return self
+
+    def _layer(self, member, data, digest):
+        if digest is not None and digest in self.sizes:
+            return
+        if digest is None and self.skip_by_size and member.size in self.sizes.values():
+            digest = self._check(member.name, layer.digest_only(data))
+            self.mismatched |= digest not in self.sizes
+            return
+        digest_seen, record = layer.measure(data, member.size, self.pool)
+        self._check(member.name, digest_seen)
+        self.cache.put_layer(digest_seen, record)
+        self.sizes[digest_seen] = member.size
+
+    def _check(self, name, digest):
+        if digest not in self.expected:
+            raise Fatal(f"layer {name} has digest {digest}, which the image does not list")
+        return digest
