@@ -38,8 +38,9 @@ class Walk:
         self.skip_by_size = skip_by_size
         self.config = None
         self.mismatched = False     # a layer skipped by its size was not the one
-        self.sizes = {d: cache.layer_sizes(d)["tar_bytes"]
-                      for d in self.expected if cache.has_layer(d)}
+        # The measured layers not yet seen in this pass, and their sizes.
+        self.unseen = {d: cache.layer_sizes(d)["tar_bytes"]
+                       for d in self.expected if cache.has_layer(d)}
 
     def read(self, stream):
         with tarfile.open(fileobj=ForwardReader(stream.read), mode="r:") as tar:
@@ -56,16 +57,15 @@ class Walk:
         return self
 
     def _layer(self, member, data, digest):
-        if digest is not None and digest in self.sizes:
+        if digest is not None and self.cache.has_layer(digest):
             return
-        if digest is None and self.skip_by_size and member.size in self.sizes.values():
+        if digest is None and self.skip_by_size and member.size in self.unseen.values():
             digest = self._check(member.name, layer.digest_only(data))
-            self.mismatched |= digest not in self.sizes
+            self.mismatched |= self.unseen.pop(digest, None) is None
             return
-        digest_seen, record = layer.measure(data, member.size, self.pool)
-        self._check(member.name, digest_seen)
-        self.cache.put_layer(digest_seen, record)
-        self.sizes[digest_seen] = member.size
+        digest, record = layer.measure(data, member.size, self.pool)
+        self._check(member.name, digest)
+        self.cache.put_layer(digest, record)
 
     def _check(self, name, digest):
         if digest not in self.expected:

@@ -68,15 +68,19 @@ class Counter:
         self._parts.append(data)
         self._pending += len(data)
         if self._pending >= CHUNK:
-            self._send(last=False)
+            # Cut at fixed offsets, so that the size does not depend on how
+            # the stream was read.
+            data = b"".join(self._parts)
+            whole = len(data) - len(data) % CHUNK
+            for start in range(0, whole, CHUNK):
+                self._send(data[start:start + CHUNK], last=False)
+            self._parts, self._pending = [data[whole:]], len(data) - whole
 
-    def _send(self, last):
-        # A chunk is CHUNK bytes or a little more: the pieces are not split.
-        chunk = b"".join(self._parts)
-        self._parts, self._pending = [], 0
+    def _send(self, chunk, last):
         self._futures.append(self._pool.submit(chunk, self._dictionary, last))
         self._dictionary = chunk[-WINDOW:]
 
     def total(self):
-        self._send(last=True)
+        self._send(b"".join(self._parts), last=True)
+        self._parts, self._pending = [], 0
         return GZIP_FRAMING + sum(f.result() for f in self._futures)
