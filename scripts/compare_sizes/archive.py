@@ -43,18 +43,23 @@ class Walk:
                        for d in self.expected if cache.has_layer(d)}
 
     def read(self, stream):
-        with tarfile.open(fileobj=ForwardReader(stream.read), mode="r:") as tar:
-            for member in tar:
-                if not member.isreg():
-                    continue
-                kind, digest = classify(member.name, self.image_id, self.expected)
-                if kind == "config":
-                    self.config = json.load(tar.extractfile(member))
-                elif kind == "layer":
-                    self._layer(member, tar.extractfile(member), digest)
+        try:
+            with tarfile.open(fileobj=ForwardReader(stream.read), mode="r:") as tar:
+                for member in tar:
+                    if member.isreg():
+                        self._member(tar, member)
+        except tarfile.TarError as e:
+            raise Fatal(f"docker save gave a broken archive: {e}") from None
         if self.config is None:
             raise Fatal("docker save did not include the image config")
         return self
+
+    def _member(self, tar, member):
+        kind, digest = classify(member.name, self.image_id, self.expected)
+        if kind == "config":
+            self.config = json.load(tar.extractfile(member))
+        elif kind == "layer":
+            self._layer(member, tar.extractfile(member), digest)
 
     def _layer(self, member, data, digest):
         if digest is not None and self.cache.has_layer(digest):

@@ -145,6 +145,8 @@ def main(argv):
         out.error(str(e))
     except OSError as e:            # the engine's connection, the state directory
         out.error(str(e))
+    except KeyboardInterrupt:
+        return 130
     except Exception as e:
         if not type(e).__module__.startswith("docker."):
             raise

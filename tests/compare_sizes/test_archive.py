@@ -73,3 +73,14 @@ class Walk(unittest.TestCase):
         self.assertEqual(archive.classify("blobs/sha256/11", "sha256:11", [d]), ("config", None))
         self.assertEqual(archive.classify("11.json", "sha256:11", [d]), ("config", None))
         self.assertEqual(archive.classify("blobs/sha256/99", "sha256:11", [d]), ("other", None))
+
+
+class Broken(unittest.TestCase):
+    def test_a_truncated_stream_is_an_error(self):
+        data, image_id, diff_ids = fixture.save_archive([fixture.layer_tar({"a": b"a" * 5000})], HISTORY[:1])
+        with tempfile.TemporaryDirectory() as tmp:
+            pool = gzsize.Pool(1)
+            walk = archive.Walk(image_id, diff_ids, Cache(tmp), pool)
+            with self.assertRaisesRegex(Fatal, "broken archive|did not include"):
+                walk.read(io.BytesIO(data[:3000]))
+            pool.close()
