@@ -5,7 +5,9 @@ import fixture
 from compare_sizes import floor
 from compare_sizes.cache import Cache
 
-LISTING = b"215000 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n1900000 /usr/lib/x86_64-linux-gnu/libc.so.6\n362464 /usr/local/bin/app\n"
+LISTING = (b"215000 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n"
+           b"1900000 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+           b"362464 /usr/local/bin/app\n")
 
 
 class Floor(unittest.TestCase):
@@ -38,6 +40,7 @@ class Floor(unittest.TestCase):
         self.engine.add("app:1", b"", "sha256:1", [], [], binary="/f")
         self.engine.outputs[("sha256:1", "/bin/sh")] = (127, b"", "starting\nno /bin/sh here\n")
         for _ in range(2):
-            with self.assertRaisesRegex(floor.NoFloor, "listing /f and its libraries in a container failed: no /bin/sh here"):
+            with self.assertRaisesRegex(
+                    floor.NoFloor, "listing /f and its libraries in a container failed: no /bin/sh here"):
                 floor.floor(self.engine, self.cache, "sha256:1")
         self.assertEqual(len(self.engine.runs), 2)

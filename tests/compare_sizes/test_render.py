@@ -18,9 +18,11 @@ def sample(floor_files=None, packages=None):
         {"digest": "d2", "instruction": "COPY dir:" + "8" * 80 + " in . ", "size_bytes": None,
          "compressed_bytes": 140}], metadata_only=7)
     b = image("slim:v2", 74856691, 28431255, [
-        {"digest": "d3", "instruction": "RUN a\tb", "size_bytes": 74856691, "compressed_bytes": 28431255}])
+        {"digest": "d3", "instruction": "RUN a\tb", "size_bytes": 74856691,
+         "compressed_bytes": 28431255}])
     floor = floor_files if floor_files is not None else [
-        {"path": "/usr/lib/x86_64-linux-gnu/libc.so.6", "bytes": 1922136}, {"path": "/usr/local/bin/app", "bytes": 362464}]
+        {"path": "/usr/lib/x86_64-linux-gnu/libc.so.6", "bytes": 1922136},
+        {"path": "/usr/local/bin/app", "bytes": 362464}]
     diff = [("/usr/lib/gcc", 321287052), ("/usr/bin", 110607386), ("/usr/share/doc", 49302000)]
     packages = packages if packages is not None else [("libgo-12-dev", 118947840), ("gcc-12", 69906432)]
     return report.build(a, b, "gzip -6 with zlib on 2 CPUs", 1132029363, diff, packages, floor, 2)
