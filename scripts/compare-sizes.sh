@@ -35,7 +35,8 @@
 #
 # Options:
 #   --json               machine output on stdout, nothing else: images[] (version,
-#                        name, id, size_bytes, compressed_bytes, layers[]), ratio,
+#                        name, id, size_bytes, compressed_bytes, layers[],
+#                        metadata_only), ratio,
 #                        compressed_ratio, saved_bytes, saved_compressed_bytes,
 #                        diff[] (path, bytes), diff_packages[] (package, bytes),
 #                        floor_bytes, floor[] (path, bytes)
@@ -45,7 +46,7 @@
 #                        fail (exit 1, naming the image) when IMAGE's uncompressed
 #                        size is over SIZE: 80MB, 80M, 1.5GB, 75MiB or bytes;
 #                        MB and M are 10^6 bytes, MiB is 2^20. Repeatable.
-#   --top N              how many paths the diff lists (default 12)
+#   --top N              how many paths and packages the diff lists (default 12)
 #   --no-build           measure the images as they are: do not build missing or
 #                        outdated default images
 #   -h, --help           show this help
