@@ -36,10 +36,10 @@
 # Options:
 #   --json               machine output on stdout, nothing else: images[] (version,
 #                        name, id, size_bytes, compressed_bytes, layers[],
-#                        metadata_only), ratio,
-#                        compressed_ratio, saved_bytes, saved_compressed_bytes,
-#                        diff[] (path, bytes), diff_packages[] (package, bytes),
-#                        floor_bytes, floor[] (path, bytes)
+#                        metadata_only), ratio, compressed_ratio, saved_bytes,
+#                        saved_compressed_bytes, diff[] (path, bytes),
+#                        diff_packages[] (package, bytes), floor_bytes,
+#                        floor[] (path, bytes)
 #   --markdown           the report as Markdown tables, for the docs
 #   --svg FILE           also write a bar chart of the sizes to FILE
 #   --max-size IMAGE=SIZE
