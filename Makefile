@@ -45,7 +45,7 @@ help:
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
 	@echo 'make test-images     build both images from a clean state and check them running'
 	@echo 'make compare-sizes   measure and compare the two images'
-	@echo 'make test-compare-sizes  compare-sizes.sh against both images: numbers, JSON, budgets'
+	@echo 'make test-compare-sizes  compare-sizes: unit tests, then against both images: numbers, JSON, budgets'
 	@echo 'make test-docs       run the posts'"'"' commands and compare their output'
 	@echo 'make figures         draw the posts'"'"' figures, docs/images/*.svg, from their .dot sources'
 	@echo 'make bench           askeladden against nginx and Go: throughput, latency, memory, instructions'
@@ -169,9 +169,12 @@ compare-sizes:
 	scripts/setup.sh build images
 	scripts/compare-sizes.sh
 
+# The program's unit tests (small archives, no engine), then the script
+# against both images; the target fails when either does.
 test-compare-sizes:
 	scripts/setup.sh build images
-	tests/compare_sizes_test.sh
+	status=0; /usr/bin/python3 tests/compare_sizes/run.py || status=1; \
+	  tests/compare_sizes_test.sh || status=1; exit $$status
 
 # The posts' figures: docs/images/NAME.svg from NAME.dot (sizes.svg comes from
 # compare-sizes.sh --svg). Both the source and the SVG are committed.

@@ -11,8 +11,9 @@
 #   docker   Debian's docker.io, and a running dockerd (started in the background,
 #            log under $ASKELADDEN_STATE, when no engine answers)
 #   images   the docker component, plus the tools to create base images locally
-#            (mmdebstrap) when they cannot be pulled, and pigz, with which
-#            compare-sizes.sh gzips their layers on every CPU
+#            (mmdebstrap) when they cannot be pulled, the Docker SDK for Python
+#            that compare-sizes.sh reads the engine with, and xmllint, which
+#            checks its chart
 #   registry Debian's docker-registry (scripts/registry.sh runs it)
 #   fuzz     clang with its sanitizer and libFuzzer runtimes, and dpkg-dev, with
 #            which tests/fuzz/build-libevent.sh fetches Debian's libevent source
@@ -31,7 +32,7 @@ source "$(dirname "$0")/../common/lib.sh"
 BUILD_PACKAGES=(build-essential clang libclang-rt-14-dev libevent-dev check pkg-config
   valgrind shellcheck jq curl ca-certificates procps)
 DOCKER_PACKAGES=(docker.io)
-IMAGES_PACKAGES=(mmdebstrap arch-test pigz)
+IMAGES_PACKAGES=(mmdebstrap arch-test python3-docker libxml2-utils)
 REGISTRY_PACKAGES=(docker-registry)
 FUZZ_PACKAGES=(clang libclang-rt-14-dev dpkg-dev make pkg-config)
 KUBE_PACKAGES=(yq)

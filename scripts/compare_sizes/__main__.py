@@ -1,0 +1,6 @@
+"""Entry point: python3 -m compare_sizes (scripts/compare-sizes.sh runs it)."""
+import sys
+
+from .cli import main
+
+sys.exit(main(sys.argv[1:]))

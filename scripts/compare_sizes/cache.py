@@ -1,0 +1,71 @@
+"""What earlier runs measured, under $ASKELADDEN_STATE/sizes.
+
+layers/HEX.json        a layer's sizes (tar_bytes, compressed_bytes), by digest
+layers/HEX.files.json  its file list (files, whiteouts, opaque)
+images/ID.*.json       per image ID: its history, packages, floor; per pair: the diff
+images/NAME.built      when compare-sizes last had the image NAME built
+Every file is written whole (to a temporary name, then renamed), so runs at
+the same time never read half a file.
+"""
+import json
+import os
+import tempfile
+
+
+def _hex(digest):
+    return digest.split(":", 1)[-1]
+
+
+class Cache:
+    def __init__(self, root):
+        self.root = root
+        self.layers = os.path.join(root, "layers")
+        self.images = os.path.join(root, "images")
+        os.makedirs(self.layers, exist_ok=True)
+        os.makedirs(self.images, exist_ok=True)
+
+    def _layer_path(self, digest, kind):
+        return os.path.join(self.layers, f"{_hex(digest)}.{kind}json")
+
+    def has_layer(self, digest):
+        return (os.path.exists(self._layer_path(digest, ""))
+                and os.path.exists(self._layer_path(digest, "files.")))
+
+    def layer_sizes(self, digest):
+        return load(self._layer_path(digest, ""))
+
+    def layer_files(self, digest):
+        return load(self._layer_path(digest, "files."))
+
+    def put_layer(self, digest, record):
+        names = ("files", "whiteouts", "opaque")
+        store(self._layer_path(digest, "files."), {k: record[k] for k in names})
+        store(self._layer_path(digest, ""), {k: v for k, v in record.items() if k not in names})
+
+    def image_path(self, *ids_and_kind):
+        """images/ID[-ID2].KIND.json for image IDs (sha256: prefix dropped) and a kind."""
+        *ids, kind = ids_and_kind
+        return os.path.join(self.images, "-".join(_hex(i) for i in ids) + f".{kind}.json")
+
+    def stamp_path(self, name):
+        return os.path.join(self.images, name.replace(":", "-").replace("/", "-") + ".built")
+
+
+def load(path, default=None):
+    """The JSON value in PATH, or DEFAULT when there is no such file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return default
+
+
+def store(path, value):
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(value, f, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -1,0 +1,102 @@
+"""What IMAGE_A has and IMAGE_B does not: paths summed by directory, and
+Debian packages (dpkg's own estimate of their sizes)."""
+import re
+
+from . import cache as cache_mod
+
+
+def final_files(layers):
+    """The file system the layers make, oldest first: {path: size}.
+
+    A whiteout deletes a path (and what is under it) from the layers below;
+    an opaque directory hides what the layers below put in it.
+    """
+    files, layer_of = {}, {}
+    for index, layer in enumerate(layers):
+        for path in layer["whiteouts"]:
+            for k in [k for k in files if k == path or k.startswith(path + "/")]:
+                del files[k], layer_of[k]
+        for directory in layer["opaque"]:
+            prefix = directory.rstrip("/") + "/"
+            for k in [k for k in files if k.startswith(prefix) and layer_of[k] < index]:
+                del files[k], layer_of[k]
+        files.update(layer["files"])
+        layer_of.update(dict.fromkeys(layer["files"], index))
+    return files
+
+
+def group_of(path):
+    """The directory a path is counted under: three levels deep (/usr/lib/gcc,
+    /usr/share/doc), two for the headers (/usr/include); the multiarch
+    library directory holds most of a fat image, so its own files are split
+    into static (*.a) and shared (*.so*) libraries and its subdirectories
+    are counted one level deeper."""
+    parts = path.split("/")
+    depth = 2 if parts[1:3] == ["usr", "include"] else 3
+    multiarch = parts[1:3] == ["usr", "lib"] and len(parts) > 3 and "-linux-gnu" in parts[3]
+    if multiarch:
+        depth = 4
+    key = "/" + "/".join(parts[1:min(len(parts) - 1, depth + 1)])
+    if multiarch and len(parts) == 5:
+        if path.endswith(".a"):
+            key += "/*.a"
+        elif re.search(r"\.so(\.|$)", path):
+            key += "/*.so*"
+    return key
+
+
+def path_diff(files_a, files_b):
+    """(total bytes, [(directory, bytes)] largest first) of the paths in A and not in B."""
+    sums, total = {}, 0
+    for path, size in files_a.items():
+        if path not in files_b:
+            key = group_of(path)
+            sums[key] = sums.get(key, 0) + size
+            total += size
+    return total, sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def parse_dpkg(text):
+    """{package: bytes} from dpkg-query -W -f '${db:Status-Abbrev}\\t${Installed-Size}\\t${Package}\\n',
+    for the packages installed ("ii")."""
+    packages = {}
+    for line in text.splitlines():
+        fields = line.split("\t")
+        if len(fields) == 3 and fields[0].startswith("ii"):
+            size = fields[1].strip()
+            packages[fields[2]] = int(size) * 1024 if size.isdigit() else 0
+    return packages
+
+
+def package_diff(packages_a, packages_b, top):
+    """[(package, bytes)]: the TOP largest packages in A and not in B."""
+    only_a = [(p, b) for p, b in packages_a.items() if p not in packages_b]
+    return sorted(only_a, key=lambda pb: (-pb[1], pb[0]))[:top]
+
+
+DPKG_FORMAT = "${db:Status-Abbrev}\t${Installed-Size}\t${Package}\n"
+
+
+def packages(engine, cache, image_id):
+    """{package: bytes} installed in the image, by dpkg inside a container of
+    it; cached by image ID. An image without dpkg has no packages."""
+    path = cache.image_path(image_id, "packages")
+    known = cache_mod.load(path)
+    if known is None:
+        _, out, _ = engine.run(image_id, "dpkg-query", ["-W", "-f", DPKG_FORMAT])
+        known = parse_dpkg(out.decode(errors="replace"))
+        cache_mod.store(path, known)
+    return known
+
+
+def paths(cache, image_a, image_b):
+    """path_diff of two images' final file systems, cached by their IDs."""
+    path = cache.image_path(image_a["id"], image_b["id"], "diff")
+    known = cache_mod.load(path)
+    if known is None:
+        files = [final_files([cache.layer_files(layer["digest"]) for layer in image["layers"]])
+                 for image in (image_a, image_b)]
+        total, groups = path_diff(*files)
+        known = {"total": total, "groups": groups}
+        cache_mod.store(path, known)
+    return known["total"], [tuple(g) for g in known["groups"]]

@@ -1,0 +1,103 @@
+"""One image's sizes: uncompressed from the engine, compressed by gzip per
+layer (read once from `docker save`, then cached by digest), and its layers
+with the instruction that made each."""
+import re
+import time
+
+from . import archive, cache as cache_mod
+from .out import Fatal, Progress, human_bytes, info
+
+# Instructions that only set metadata make no layer (with the classic
+# builder's "/bin/sh -c #(nop)" prefix or without it).
+_METADATA = re.compile(r"(/bin/sh -c #\(nop\) +)?(ENV|LABEL|ARG|EXPOSE|ENTRYPOINT|CMD|USER|"
+                       r"VOLUME|STOPSIGNAL|HEALTHCHECK|SHELL|ONBUILD|MAINTAINER)\b")
+
+
+def history_from_engine(history, layers):
+    """The config's history guessed from the engine's, or None when the guess
+    does not give one instruction per layer (then docker save must tell)."""
+    guess = [{"created_by": h["created_by"], "comment": h["comment"],
+              "empty_layer": h["size"] == 0 and bool(_METADATA.match(h["created_by"]))}
+             for h in history]
+    return guess if sum(not h["empty_layer"] for h in guess) == layers else None
+
+
+def history_from_config(config):
+    return [{"created_by": h.get("created_by") or "", "comment": h.get("comment") or "",
+             "empty_layer": bool(h.get("empty_layer"))} for h in config.get("history") or []]
+
+
+def instruction(entry):
+    """The Dockerfile line behind a history entry, as people write it."""
+    if entry["created_by"] == "":
+        return "(imported) " + entry["comment"]
+    text = re.sub(r"^/bin/sh -c #\(nop\) +", "", entry["created_by"], count=1)
+    return re.sub(r"^/bin/sh -c ", "RUN ", text, count=1)
+
+
+def version_of(name):
+    return name.rsplit(":", 1)[1] if re.search(r":[^/:]+$", name) else "latest"
+
+
+def image_record(name, image, history, config_history, cache):
+    """The image's entry in the report's images[]."""
+    made_layers = [k for k, h in enumerate(config_history) if not h["empty_layer"]]
+    same_length = len(history) == len(config_history)
+    layers = []
+    for n, digest in enumerate(image.diff_ids):
+        k = made_layers[n] if n < len(made_layers) else None
+        layers.append({
+            "digest": digest,
+            "instruction": instruction(config_history[k]) if k is not None else "",
+            "size_bytes": history[k]["size"] if same_length and k is not None else None,
+            "compressed_bytes": cache.layer_sizes(digest)["compressed_bytes"]})
+    return {"version": version_of(name), "name": name, "id": image.id,
+            "size_bytes": image.size,
+            "compressed_bytes": sum(layer["compressed_bytes"] for layer in layers),
+            "layers": layers,
+            "metadata_only": sum(h["empty_layer"] for h in config_history)}
+
+
+def read_save(engine, cache, pool, name, image):
+    """Measure what the cache lacks in one or two passes over docker save;
+    returns the image config's history."""
+    def one_pass(skip_by_size):
+        stream = engine.save(image.id)
+        with Progress(name, lambda: f"read so far {human_bytes(stream.bytes_read)}"):
+            return archive.Walk(image.id, image.diff_ids, cache, pool, skip_by_size).read(stream)
+
+    walk = one_pass(True)
+    if walk.mismatched:
+        info(f"{name}: a layer was not the one its size suggested; reading the image again")
+        walk = one_pass(False)
+    if not all(cache.has_layer(d) for d in image.diff_ids):
+        raise Fatal(f"{name}: a layer was missing from the docker save stream")
+    return history_from_config(walk.config)
+
+
+def measure(engine, cache, pool, name):
+    """The images[] entry of the image NAME, measuring what the cache lacks."""
+    # One inspect, and the ID from then on: a rebuild under way cannot mix
+    # two images into one measurement.
+    image = engine.image(name)
+    if image is None:
+        raise Fatal(f"image {name} is gone (removed while being measured?)")
+    history = engine.history(image.id)
+    history_path = cache.image_path(image.id, "history")
+    config_history = cache_mod.load(history_path)
+    missing = sum(not cache.has_layer(d) for d in image.diff_ids)
+    if not missing and config_history is None:
+        config_history = history_from_engine(history, len(image.diff_ids))
+        if config_history is not None:
+            cache_mod.store(history_path, config_history)
+    if missing or config_history is None:
+        if missing:
+            info(f"{name}: compressing {missing} of {len(image.diff_ids)} layers "
+                 f"({pool.describe()}; once per layer, then cached)")
+        else:
+            info(f"{name}: reading its history from docker save (layers already measured)")
+        started = time.monotonic()
+        config_history = read_save(engine, cache, pool, name, image)
+        cache_mod.store(history_path, config_history)
+        info(f"{name}: measured in {int(time.monotonic() - started)} s")
+    return image_record(name, image, history, config_history, cache)

@@ -1,0 +1,106 @@
+"""The report for people: lined-up text (the default) or Markdown tables."""
+from .out import human_bytes as hb
+
+MAX_INSTRUCTION = 72
+
+
+def tsv(text):
+    """Control characters shown as escapes, so that one entry stays one line."""
+    return (text.replace("\\", "\\\\").replace("\t", "\\t")
+            .replace("\n", "\\n").replace("\r", "\\r"))
+
+
+def _summary(r, bold, reset):
+    a, b = r["images"]
+    w = max(len(a["name"]), len(b["name"]), 5)
+    row = "  {:<{w}}  {:>12}  {:>14}  {:>12}  {:>6}"
+    yield (f"{bold}Sizes{reset} (uncompressed: as docker images shows, the engine's .Size; "
+           "compressed: the layers gzipped, what a push transfers)")
+    yield ""
+    yield row.format("image", "uncompressed", "(bytes)", "compressed", "layers", w=w)
+    for i in (a, b):
+        yield row.format(i["name"], hb(i["size_bytes"]), i["size_bytes"],
+                         hb(i["compressed_bytes"]), len(i["layers"]), w=w)
+    yield ""
+    yield (f"  {a['name']} is {r['ratio']:.1f}x the size of {b['name']} uncompressed "
+           f"({r['compressed_ratio']:.1f}x compressed)")
+    yield f"  saved: {hb(r['saved_bytes'])} uncompressed, {hb(r['saved_compressed_bytes'])} compressed"
+
+
+def _layers(image, bold, dim, reset):
+    yield ""
+    yield f"{bold}Layers of {image['name']}{reset} (oldest first; uncompressed and compressed)"
+    yield "  {:>12}  {:>12}  {}".format("uncompressed", "compressed", "instruction")
+    for layer in image["layers"]:
+        size = "?" if layer["size_bytes"] is None else hb(layer["size_bytes"])
+        what = tsv(layer["instruction"])
+        if len(what) > MAX_INSTRUCTION:
+            what = what[:MAX_INSTRUCTION - 3] + "..."
+        yield f"  {size:>12}  {hb(layer['compressed_bytes']):>12}  {what}"
+    if image.get("metadata_only", 0) > 0:
+        yield (f"  {dim}{image['metadata_only']} more instructions (ENV, LABEL, EXPOSE, ...) "
+               f"only change the config: no layer{reset}")
+
+
+def _where(r, bold, reset):
+    a, b = (i["name"] for i in r["images"])
+    yield ""
+    yield f"{bold}Where the bytes went{reset}: paths in {a} and not in {b} (uncompressed, by directory)"
+    for d in r["diff"]:
+        yield f"  {hb(d['bytes']):>12}  {tsv(d['path'])}"
+    yield f"  {hb(r['diff_total_bytes']):>12}  all {a} paths that {b} does not have"
+    if r["diff_packages"]:
+        yield ""
+        yield (f"{bold}The same by package{reset}: Debian packages in {a} and not in {b} "
+               "(dpkg's Installed-Size)")
+        for p in r["diff_packages"]:
+            yield f"  {hb(p['bytes']):>12}  {tsv(p['package'])}"
+
+
+def _floor(r, bold, reset):
+    b = r["images"][1]
+    yield ""
+    yield (f"{bold}The floor{reset}: {b['name']}'s binary and the shared libraries "
+           "it loads (uncompressed)")
+    for f in r["floor"]:
+        yield f"  {hb(f['bytes']):>12}  {tsv(f['path'])}"
+    floor = r["floor_bytes"] or 0
+    if floor == 0:
+        yield "  {:>12}  (not measured: see the warning above)".format("unknown")
+        return
+    yield f"  {hb(floor):>12}  total: the smallest image that could run it"
+    yield (f"  {b['name']} is {hb(b['size_bytes'] - floor)} above the floor "
+           f"({b['size_bytes'] / floor:.1f}x it)")
+
+
+def text(r, style):
+    """The whole text report; STYLE has the bold, dim and reset sequences (or '')."""
+    bold, dim, reset = style["bold"], style["dim"], style["reset"]
+    lines = [*_summary(r, bold, reset)]
+    for image in r["images"]:
+        lines += _layers(image, bold, dim, reset)
+    lines += _where(r, bold, reset)
+    lines += _floor(r, bold, reset)
+    return "\n".join(lines) + "\n"
+
+
+def markdown(r):
+    """The report as Markdown tables, for the docs."""
+    a, b = r["images"]
+    lines = ["Uncompressed: the size `docker images` shows. Compressed: the layers gzipped, "
+             "what a push transfers. 1 MB = 10^6 bytes.", "",
+             "| image | uncompressed | compressed | layers |", "| --- | ---: | ---: | ---: |"]
+    lines += [f"| `{i['name']}` | {hb(i['size_bytes'])} | {hb(i['compressed_bytes'])} "
+              f"| {len(i['layers'])} |" for i in (a, b)]
+    if r["floor_bytes"]:
+        lines.append(f"| floor: binary + its libraries | {hb(r['floor_bytes'])} | | |")
+    lines += ["", f"`{a['name']}` is {r['ratio']:.1f}× `{b['name']}` "
+              f"({r['compressed_ratio']:.1f}× compressed): {hb(r['saved_bytes'])} saved, "
+              f"{hb(r['saved_compressed_bytes'])} compressed.",
+              "", f"| in `{a['name']}`, not in `{b['name']}` | uncompressed |", "| --- | ---: |"]
+    lines += [f"| `{tsv(d['path'])}` | {hb(d['bytes'])} |" for d in r["diff"]]
+    if r["diff_packages"]:
+        lines += ["", f"| Debian package in `{a['name']}`, not in `{b['name']}` "
+                  "| Installed-Size |", "| --- | ---: |"]
+        lines += [f"| `{tsv(p['package'])}` | {hb(p['bytes'])} |" for p in r["diff_packages"]]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,120 @@
+import unittest
+import xml.etree.ElementTree as ET
+
+import fixture  # noqa: F401
+from compare_sizes import render, report, svg
+
+PLAIN = {"bold": "", "dim": "", "reset": ""}
+
+
+def image(name, size, gz, layers, metadata_only=0):
+    return {"version": name.split(":")[1], "name": name, "id": "sha256:" + name, "size_bytes": size,
+            "compressed_bytes": gz, "layers": layers, "metadata_only": metadata_only}
+
+
+def sample(floor_files=None, packages=None):
+    a = image("fat:v1", 1207770528, 422449969, [
+        {"digest": "d1", "instruction": "(imported) base", "size_bytes": 1207275829, "compressed_bytes": 422277312},
+        {"digest": "d2", "instruction": "COPY dir:" + "8" * 80 + " in . ", "size_bytes": None,
+         "compressed_bytes": 140}], metadata_only=7)
+    b = image("slim:v2", 74856691, 28431255, [
+        {"digest": "d3", "instruction": "RUN a\tb", "size_bytes": 74856691,
+         "compressed_bytes": 28431255}])
+    floor = floor_files if floor_files is not None else [
+        {"path": "/usr/lib/x86_64-linux-gnu/libc.so.6", "bytes": 1922136},
+        {"path": "/usr/local/bin/app", "bytes": 362464}]
+    diff = [("/usr/lib/gcc", 321287052), ("/usr/bin", 110607386), ("/usr/share/doc", 49302000)]
+    packages = packages if packages is not None else [("libgo-12-dev", 118947840), ("gcc-12", 69906432)]
+    return report.build(a, b, "gzip -6 with zlib on 2 CPUs", 1132029363, diff, packages, floor, 2)
+
+
+class Report(unittest.TestCase):
+    def test_the_figures(self):
+        r = sample()
+        self.assertAlmostEqual(r["ratio"], 1207770528 / 74856691)
+        self.assertEqual(r["saved_bytes"], 1207770528 - 74856691)
+        self.assertEqual(r["saved_compressed_bytes"], 422449969 - 28431255)
+        self.assertEqual(r["floor_bytes"], 1922136 + 362464)
+        self.assertEqual([d["path"] for d in r["diff"]], ["/usr/lib/gcc", "/usr/bin"])
+        self.assertEqual(r["diff_packages"][0], {"package": "libgo-12-dev", "bytes": 118947840})
+        self.assertIsNone(sample(floor_files=[])["floor_bytes"])
+
+
+class Text(unittest.TestCase):
+    def test_the_summary_lines_up(self):
+        lines = render.text(sample(), PLAIN).splitlines()
+        self.assertEqual(lines[2], "  image    uncompressed         (bytes)    compressed  layers")
+        self.assertEqual(lines[3], "  fat:v1         1.2 GB      1207770528      422.4 MB       2")
+        self.assertEqual(lines[4], "  slim:v2       74.9 MB        74856691       28.4 MB       1")
+        self.assertEqual(lines[6], "  fat:v1 is 16.1x the size of slim:v2 uncompressed (14.9x compressed)")
+        self.assertEqual(lines[7], "  saved: 1.1 GB uncompressed, 394.0 MB compressed")
+
+    def test_layers_sections(self):
+        text = render.text(sample(), PLAIN)
+        self.assertIn("\nLayers of fat:v1 (oldest first; uncompressed and compressed)\n"
+                      "  uncompressed    compressed  instruction\n"
+                      "        1.2 GB      422.3 MB  (imported) base\n"
+                      "             ?         140 B  COPY dir:" + "8" * 60 + "...\n"
+                      "  7 more instructions (ENV, LABEL, EXPOSE, ...) only change the config: no layer\n", text)
+        self.assertIn("       74.9 MB       28.4 MB  RUN a\\tb\n", text)
+
+    def test_diff_packages_and_floor(self):
+        text = render.text(sample(), PLAIN)
+        self.assertIn("\nWhere the bytes went: paths in fat:v1 and not in slim:v2 (uncompressed, by directory)\n"
+                      "      321.3 MB  /usr/lib/gcc\n      110.6 MB  /usr/bin\n"
+                      "        1.1 GB  all fat:v1 paths that slim:v2 does not have\n", text)
+        self.assertIn("\nThe same by package: Debian packages in fat:v1 and not in slim:v2 (dpkg's Installed-Size)\n"
+                      "      118.9 MB  libgo-12-dev\n       69.9 MB  gcc-12\n", text)
+        self.assertTrue(text.endswith(
+            "        2.3 MB  total: the smallest image that could run it\n"
+            "  slim:v2 is 72.6 MB above the floor (32.8x it)\n"))
+
+    def test_no_floor_and_no_packages(self):
+        text = render.text(sample(floor_files=[], packages=[]), PLAIN)
+        self.assertTrue(text.endswith("       unknown  (not measured: see the warning above)\n"))
+        self.assertNotIn("The same by package", text)
+
+    def test_headings_in_bold_when_asked(self):
+        text = render.text(sample(), {"bold": "<b>", "dim": "<d>", "reset": "</>"})
+        self.assertTrue(text.startswith("<b>Sizes</> (uncompressed"))
+        self.assertIn("<b>The floor</>: slim:v2's", text)
+
+
+class Markdown(unittest.TestCase):
+    def test_the_body(self):
+        self.assertEqual(render.markdown(sample()), "\n".join([
+            "Uncompressed: the size `docker images` shows. Compressed: the layers gzipped, what a push "
+            "transfers. 1 MB = 10^6 bytes.", "",
+            "| image | uncompressed | compressed | layers |", "| --- | ---: | ---: | ---: |",
+            "| `fat:v1` | 1.2 GB | 422.4 MB | 2 |", "| `slim:v2` | 74.9 MB | 28.4 MB | 1 |",
+            "| floor: binary + its libraries | 2.3 MB | | |", "",
+            "`fat:v1` is 16.1× `slim:v2` (14.9× compressed): 1.1 GB saved, 394.0 MB compressed.", "",
+            "| in `fat:v1`, not in `slim:v2` | uncompressed |", "| --- | ---: |",
+            "| `/usr/lib/gcc` | 321.3 MB |", "| `/usr/bin` | 110.6 MB |", "",
+            "| Debian package in `fat:v1`, not in `slim:v2` | Installed-Size |", "| --- | ---: |",
+            "| `libgo-12-dev` | 118.9 MB |", "| `gcc-12` | 69.9 MB |", ""]))
+
+    def test_without_floor_or_packages(self):
+        text = render.markdown(sample(floor_files=[], packages=[]))
+        self.assertNotIn("floor", text)
+        self.assertNotIn("Debian package", text)
+
+
+class Chart(unittest.TestCase):
+    def test_well_formed_with_five_bars_on_one_scale(self):
+        root = ET.fromstring(svg.chart(sample()))
+        rects = root.findall("{http://www.w3.org/2000/svg}rect")[1:]
+        self.assertEqual(len(rects), 5)
+        widths = [float(r.get("width")) for r in rects]
+        self.assertEqual(widths[0], 480.0)
+        self.assertEqual(widths[1], round(422449969 / 1207770528 * 480, 1))
+        self.assertEqual(widths[4], 2.0)    # too thin to see: drawn 2 wide
+        self.assertEqual(root.get("height"), str(50 + 5 * 38 + 30))
+
+    def test_no_floor_four_bars_and_names_escaped(self):
+        r = sample(floor_files=[])
+        r["images"][0]["name"] = "a<b>&c:1"
+        text = svg.chart(r)
+        root = ET.fromstring(text)
+        self.assertEqual(len(root.findall("{http://www.w3.org/2000/svg}rect")), 5)
+        self.assertIn("a&lt;b&gt;&amp;c:1 uncompressed", text)
