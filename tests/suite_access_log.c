@@ -48,7 +48,7 @@ static void start_logging(void)
 /* Send one raw request, expect status, then wait for its log line. */
 static void logged(const char *raw, int head, int status, const char *line)
 {
-    ck_assert_int_eq(http_exchange(target.host, target.port, raw, strlen(raw), head, 5000, &reply),
+    ck_assert_int_eq(http_exchange(target.host, target.port, raw, strlen(raw), head, 2000, &reply),
                      0);
     ck_assert_int_eq(reply.status, status);
     ck_assert_msg(proc_wait_output(&target.proc, line, 3000), "no line '%s' in the log:\n%s", line,
