@@ -214,8 +214,8 @@ int http_wait_hangups(const int fds[], long closed_at_ms[], int n, int timeout_m
         closed_at_ms[i] = -1;
     }
     long deadline = clock_ms() + timeout_ms;
-    while (closed < n && clock_ms() < deadline) {
-        if (poll(p, (nfds_t)n, (int)(deadline - clock_ms())) <= 0)
+    for (long left = timeout_ms; closed < n && left > 0; left = deadline - clock_ms()) {
+        if (poll(p, (nfds_t)n, (int)left) <= 0)
             continue;
         long now = clock_ms();
         for (int i = 0; i < n; i++) {

@@ -2,6 +2,7 @@
 #include "test_proc.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -253,4 +254,34 @@ int proc_io(const struct proc *p, long *read_bytes, long *written_bytes)
     }
     fclose(f);
     return found == 2 ? 0 : -1;
+}
+
+/* The state letter of one thread, from /proc/PID/task/TID/stat; '?' if gone. */
+static char thread_state(pid_t pid, const char *tid)
+{
+    char path[320], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/task/%s/stat", (int)pid, tid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return '?';
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *after_name = strrchr(buf, ')');
+    return after_name != NULL && after_name[1] == ' ' ? after_name[2] : '?';
+}
+
+int proc_asleep(const struct proc *p)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)p->pid);
+    DIR *dir = opendir(path);
+    if (dir == NULL)
+        return 0;
+    int asleep = 1;
+    for (struct dirent *e; asleep && (e = readdir(dir)) != NULL;)
+        if (e->d_name[0] != '.')
+            asleep = thread_state(p->pid, e->d_name) == 'S';
+    closedir(dir);
+    return asleep;
 }

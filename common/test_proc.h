@@ -58,4 +58,8 @@ long proc_memory_kb(const struct proc *p, const char *field);
  * /proc/PID/io: with the access log off, its traffic. 0 on success. */
 int proc_io(const struct proc *p, long *read_bytes, long *written_bytes);
 
+/* 1 when every thread of it sleeps (waits for an event), none runs or is
+ * ready to run. */
+int proc_asleep(const struct proc *p);
+
 #endif

@@ -110,9 +110,12 @@ int target_send(const char *raw, size_t len)
     return fd;
 }
 
-/* The flood ends once the server has read nothing for this long while the
- * client could not send; or at the cap, far past any bound we promise. */
-#define FLOOD_QUIET_MS 300
+/* The flood ends once the server has stopped taking input: the client cannot
+ * send, and the server reads nothing though every thread of it waits for
+ * events, for a while. A server starved of CPU is not asleep, so a busy
+ * machine only makes the wait longer. FLOOD_INTAKE_CAP is far past any bound
+ * we promise: an unbounded server is stopped there and fails the test. */
+#define FLOOD_QUIET_MS 200
 #define FLOOD_MAX_MS 10000
 #define FLOOD_INTAKE_CAP (16L * 1024 * 1024)
 
@@ -150,11 +153,10 @@ static void flood(struct stalled_writer *w, long read0)
         }
         ck_assert_int_eq(proc_io(&target.proc, &read, &written), 0);
         long now = clock_ms();
-        if (read != last_read) {
-            last_read = read;
+        if (n > 0 || read != last_read || !proc_asleep(&target.proc))
             quiet_since = now;
-        }
-        if ((n <= 0 && now - quiet_since >= FLOOD_QUIET_MS) || now >= deadline ||
+        last_read = read;
+        if (now - quiet_since >= FLOOD_QUIET_MS || now >= deadline ||
             read - read0 > FLOOD_INTAKE_CAP)
             return;
     }
