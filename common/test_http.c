@@ -18,6 +18,11 @@
 
 int http_connect(const char *host, int port)
 {
+    return http_connect_with_receive_buffer(host, port, 0);
+}
+
+int http_connect_with_receive_buffer(const char *host, int port, int bytes)
+{
     struct sockaddr_storage ss;
     socklen_t len;
     memset(&ss, 0, sizeof ss);
@@ -37,6 +42,11 @@ int http_connect(const char *host, int port)
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
+    /* Before connect, so that the window it advertises never grows past it. */
+    if (bytes > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) != 0) {
+        close(fd);
+        return -1;
+    }
     if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
         close(fd);
         return -1;

@@ -18,6 +18,10 @@ struct http_reply {
 /* Connect to host:port (numeric IPv4/IPv6); returns a blocking socket or -1. */
 int http_connect(const char *host, int port);
 
+/* The same with the socket's receive buffer fixed at bytes (0: the kernel's
+ * default, which grows as needed). */
+int http_connect_with_receive_buffer(const char *host, int port, int bytes);
+
 /* Send all of buf; 0 on success, -1 on error. */
 int http_send_all(int fd, const char *buf, size_t len);
 

@@ -118,6 +118,7 @@ int target_send(const char *raw, size_t len)
 #define FLOOD_QUIET_MS 200
 #define FLOOD_MAX_MS 10000
 #define FLOOD_INTAKE_CAP (16L * 1024 * 1024)
+#define STALLED_RECEIVE_BUFFER 4096
 
 static const char pipelined[] = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
 #define PIPELINED_LEN (sizeof pipelined - 1)
@@ -166,7 +167,12 @@ void target_stall_writer(struct stalled_writer *w)
 {
     memset(w, 0, sizeof *w);
     w->started_ms = w->ended_ms = clock_ms();
-    w->fd = target_send(pipelined, PIPELINED_LEN);
+    /* A small receive buffer that cannot grow: the kernel's own would make
+     * room now and then (it compacts what it holds), and let a stalled reply
+     * finish after all. */
+    w->fd = http_connect_with_receive_buffer(target.host, target.port, STALLED_RECEIVE_BUFFER);
+    ck_assert_msg(w->fd >= 0, "cannot connect to %s:%d", target.host, target.port);
+    ck_assert_int_eq(http_send_all(w->fd, pipelined, PIPELINED_LEN), 0);
     struct http_reply *first = malloc(sizeof *first);
     ck_assert_ptr_nonnull(first);
     ck_assert_int_eq(http_read_reply(w->fd, 0, 5000, first), 0);
