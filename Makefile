@@ -26,7 +26,7 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 # Keep the libraries the pattern rules build on the way to a runner.
 .SECONDARY:
 
-.PHONY: all build-clang setup install test test-unit test-asan test-memcheck test-fuzz fuzz test-scripts \
+.PHONY: all build-clang setup install test test-unit test-asan test-soak test-memcheck test-fuzz fuzz test-scripts \
         test-redeploy test-images test-compare-sizes test-docs images compare-sizes bench figures \
         clean help FORCE
 
@@ -38,6 +38,7 @@ help:
 	@echo 'make build-clang     build both snapshots with clang too'
 	@echo 'make test-unit       the Check suites against both snapshots'
 	@echo 'make test-asan       the same suites under AddressSanitizer and UBSan'
+	@echo 'make test-soak N=20  the Check suites N times in a row with every core busy'
 	@echo 'make test-memcheck   the built servers under valgrind memcheck, with load'
 	@echo 'make test-fuzz       a bounded libFuzzer run of the server and libevent'"'"'s parser (FUZZ_SECONDS=$(FUZZ_SECONDS)); make fuzz for longer'
 	@echo 'make test-scripts    shellcheck and the script tests'
@@ -122,6 +123,12 @@ test-unit: $(SNAPSHOTS:%=build/tests/%/check_askeladden) all
 
 test-asan: $(SNAPSHOTS:%=build/asan/%/check_askeladden) $(SNAPSHOTS:%=%/build/asan/askeladden)
 	tests/run-check.sh --asan $(SNAPSHOTS:%=build/asan/%/check_askeladden)
+
+# The Check suites N times in a row while busy loops take every core: no test
+# may depend on timing luck. Minutes long, so not part of make test.
+test-soak: N ?= 20
+test-soak: $(SNAPSHOTS:%=build/tests/%/check_askeladden) all
+	tests/run-soak.sh --runs $(N) $(SNAPSHOTS:%=build/tests/%/check_askeladden)
 
 test-scripts:
 	tests/scripts_test.sh

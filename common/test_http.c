@@ -18,6 +18,11 @@
 
 int http_connect(const char *host, int port)
 {
+    return http_connect_with_receive_buffer(host, port, 0);
+}
+
+int http_connect_with_receive_buffer(const char *host, int port, int bytes)
+{
     struct sockaddr_storage ss;
     socklen_t len;
     memset(&ss, 0, sizeof ss);
@@ -37,6 +42,11 @@ int http_connect(const char *host, int port)
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
+    /* Before connect, so that the window it advertises never grows past it. */
+    if (bytes > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) != 0) {
+        close(fd);
+        return -1;
+    }
     if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
         close(fd);
         return -1;
@@ -193,4 +203,53 @@ int http_wait_closed(int fd, int timeout_ms)
             return 1;
     }
     return 0;
+}
+
+int http_get_200(const char *host, int port)
+{
+    struct http_reply *r = malloc(sizeof *r);
+    int ok = r != NULL && http_simple(host, port, "GET", "/", r) == 0 && r->status == 200;
+    free(r);
+    return ok;
+}
+
+int http_wait_hangups(const int fds[], long closed_at_ms[], int n, int timeout_ms)
+{
+    struct pollfd p[8];
+    int closed = 0;
+    if (n > 8)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        p[i] = (struct pollfd){ .fd = fds[i], .events = POLLRDHUP };
+        closed_at_ms[i] = -1;
+    }
+    long deadline = clock_ms() + timeout_ms;
+    for (long left = timeout_ms; closed < n && left > 0; left = deadline - clock_ms()) {
+        if (poll(p, (nfds_t)n, (int)left) <= 0)
+            continue;
+        long now = clock_ms();
+        for (int i = 0; i < n; i++) {
+            if (p[i].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+                closed_at_ms[i] = now;
+                p[i].fd = -1; /* poll ignores it from now on */
+                closed++;
+            }
+        }
+    }
+    return closed;
+}
+
+int http_wait_refused(const char *host, int port, int timeout_ms)
+{
+    long deadline = clock_ms() + timeout_ms;
+    for (;;) {
+        int fd = http_connect(host, port);
+        if (fd < 0 && errno == ECONNREFUSED)
+            return 1;
+        if (fd >= 0)
+            close(fd);
+        if (clock_ms() >= deadline)
+            return 0;
+        poll(NULL, 0, 5); /* a short interval between attempts */
+    }
 }

@@ -18,6 +18,10 @@ struct http_reply {
 /* Connect to host:port (numeric IPv4/IPv6); returns a blocking socket or -1. */
 int http_connect(const char *host, int port);
 
+/* The same with the socket's receive buffer fixed at bytes (0: the kernel's
+ * default, which grows as needed). */
+int http_connect_with_receive_buffer(const char *host, int port, int bytes);
+
 /* Send all of buf; 0 on success, -1 on error. */
 int http_send_all(int fd, const char *buf, size_t len);
 
@@ -41,5 +45,17 @@ int http_header(const struct http_reply *r, const char *name, char *value,
 
 /* Wait until the peer closes fd; 1 if it did within timeout_ms. */
 int http_wait_closed(int fd, int timeout_ms);
+
+/* GET / on a new connection answers 200: the one check that a server serves. */
+int http_get_200(const char *host, int port);
+
+/* Wait until the peer has closed each of fds[0..n-1], without reading what
+ * it sent; closed_at_ms[i] is when fds[i] was seen closed (clock_ms), -1 if
+ * not within timeout_ms. Returns how many were closed. */
+int http_wait_hangups(const int fds[], long closed_at_ms[], int n, int timeout_ms);
+
+/* Wait until connecting to host:port is refused (its listener closed); 1 if
+ * it was within timeout_ms. */
+int http_wait_refused(const char *host, int port, int timeout_ms);
 
 #endif

@@ -2,6 +2,7 @@
 #include "test_proc.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -119,16 +120,34 @@ static int reap(struct proc *p)
     return 1;
 }
 
-int proc_wait_output(struct proc *p, const char *text, int timeout_ms)
+static int wait_text(struct proc *p, const char *buf, const int *fd, const char *text,
+                     int timeout_ms)
 {
     long deadline = clock_ms() + timeout_ms;
-    while (strstr(p->out, text) == NULL) {
+    while (strstr(buf, text) == NULL) {
         long left = deadline - clock_ms();
-        if (left <= 0 || (p->out_fd < 0 && reap(p)))
+        if (left <= 0 || (*fd < 0 && reap(p)))
             return 0;
         pump(p, left < 50 ? (int)left : 50);
     }
     return 1;
+}
+
+int proc_wait_output(struct proc *p, const char *text, int timeout_ms)
+{
+    return wait_text(p, p->out, &p->out_fd, text, timeout_ms);
+}
+
+int proc_wait_error(struct proc *p, const char *text, int timeout_ms)
+{
+    return wait_text(p, p->err, &p->err_fd, text, timeout_ms);
+}
+
+void proc_watch(struct proc *p, int ms)
+{
+    long deadline = clock_ms() + ms;
+    for (long left = ms; left > 0; left = deadline - clock_ms())
+        pump(p, (int)left);
 }
 
 int proc_wait_listening(struct proc *p, int timeout_ms)
@@ -217,4 +236,52 @@ long proc_memory_kb(const struct proc *p, const char *field)
             kb = atol(line + len + 1);
     fclose(f);
     return kb;
+}
+
+int proc_io(const struct proc *p, long *read_bytes, long *written_bytes)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/io", (int)p->pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    int found = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "rchar:", 6) == 0 && ++found)
+            *read_bytes = atol(line + 6);
+        else if (strncmp(line, "wchar:", 6) == 0 && ++found)
+            *written_bytes = atol(line + 6);
+    }
+    fclose(f);
+    return found == 2 ? 0 : -1;
+}
+
+/* The state letter of one thread, from /proc/PID/task/TID/stat; '?' if gone. */
+static char thread_state(pid_t pid, const char *tid)
+{
+    char path[320], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/task/%s/stat", (int)pid, tid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return '?';
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *after_name = strrchr(buf, ')');
+    return after_name != NULL && after_name[1] == ' ' ? after_name[2] : '?';
+}
+
+int proc_asleep(const struct proc *p)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)p->pid);
+    DIR *dir = opendir(path);
+    if (dir == NULL)
+        return 0;
+    int asleep = 1;
+    for (struct dirent *e; asleep && (e = readdir(dir)) != NULL;)
+        if (e->d_name[0] != '.')
+            asleep = thread_state(p->pid, e->d_name) == 'S';
+    closedir(dir);
+    return asleep;
 }

@@ -32,6 +32,12 @@ int proc_wait_listening(struct proc *p, int timeout_ms);
 /* Read output until text appears on stdout; 1 if it did in time. */
 int proc_wait_output(struct proc *p, const char *text, int timeout_ms);
 
+/* Read output until text appears on stderr; 1 if it did in time. */
+int proc_wait_error(struct proc *p, const char *text, int timeout_ms);
+
+/* Keep reading its output for ms milliseconds: a measurement window. */
+void proc_watch(struct proc *p, int ms);
+
 /* Wait for it to exit, reading its output. 0 when it did in time. */
 int proc_wait_exit(struct proc *p, int timeout_ms);
 
@@ -47,5 +53,13 @@ long proc_cpu_ms(const struct proc *p);
 /* A memory figure from /proc/PID/status, in kB: field is "VmRSS" (now) or
  * "VmHWM" (the peak). -1 when it cannot be read. */
 long proc_memory_kb(const struct proc *p, const char *field);
+
+/* What it has read and written through system calls so far, in bytes, from
+ * /proc/PID/io: with the access log off, its traffic. 0 on success. */
+int proc_io(const struct proc *p, long *read_bytes, long *written_bytes);
+
+/* 1 when every thread of it sleeps (waits for an event), none runs or is
+ * ready to run. */
+int proc_asleep(const struct proc *p);
 
 #endif

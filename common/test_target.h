@@ -42,6 +42,21 @@ void target_teardown(void);
  * Returns the connected socket. */
 int target_send(const char *raw, size_t len);
 
+/* A client that pipelines requests and never reads a reply, until the
+ * server stops taking them in. The server's own intake is measured from
+ * /proc, so the target must be the binary, with the access log off. */
+struct stalled_writer {
+    int fd;
+    size_t sent;        /* bytes of requests the client sent */
+    long intake;        /* bytes the server read meanwhile */
+    long answered;      /* replies the server wrote meanwhile */
+    long unanswered;    /* intake beyond the requests answered: what it holds */
+    long started_ms, ended_ms; /* clock_ms() at the first and the last send */
+};
+
+/* Start one on the target; fails the test when the target misbehaves. */
+void target_stall_writer(struct stalled_writer *w);
+
 /* The address of an external target, or NULL when none is given. */
 const char *target_external_address(void);
 

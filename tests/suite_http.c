@@ -109,6 +109,17 @@ START_TEST(other_methods_get_405_with_allow)
 }
 END_TEST
 
+START_TEST(connect_gets_405_with_allow)
+{
+    const char req[] = "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n";
+    int fd = target_send(req, sizeof req - 1);
+    ck_assert_msg(http_read_reply(fd, 0, 2000, &reply) == 0, "no complete reply: %s", reply.raw);
+    ck_assert_int_eq(reply.status, 405);
+    assert_header("Allow", "GET, HEAD");
+    close(fd);
+}
+END_TEST
+
 START_TEST(keep_alive_serves_several_requests)
 {
     const char one[] = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
@@ -148,6 +159,7 @@ static TCase *behaviours(const char *name, void (*setup)(void))
     tcase_add_test(tc, readyz_is_ready_while_serving);
     tcase_add_loop_test(tc, other_methods_get_405_with_allow, 0,
                         (int)(sizeof other_methods / sizeof other_methods[0]));
+    tcase_add_test(tc, connect_gets_405_with_allow);
     tcase_add_test(tc, keep_alive_serves_several_requests);
     tcase_add_test(tc, http_1_0_gets_an_answer_and_a_close);
     return tc;

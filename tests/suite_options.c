@@ -1,9 +1,8 @@
-/* options: flag and environment parsing, CPU counting, log escaping; no network. */
+/* options: flag and environment parsing, and counting the usable CPUs; no network. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "access_log.h"
 #include "cpus.h"
 #include "options.h"
 #include "suites.h"
@@ -130,20 +129,6 @@ START_TEST(cgroup_quota_is_rounded_up)
 }
 END_TEST
 
-START_TEST(log_escaping_keeps_one_line)
-{
-    char out[256];
-    access_log_escape("/a\"b\\c\nd\x1b[31m", out, sizeof out);
-    ck_assert_str_eq(out, "/a\\x22b\\x5cc\\x0ad\\x1b[31m");
-    char long_uri[1000];
-    memset(long_uri, 'a', sizeof long_uri - 1);
-    long_uri[sizeof long_uri - 1] = '\0';
-    access_log_escape(long_uri, out, sizeof out);
-    ck_assert_uint_le(strlen(out), 204);
-    ck_assert_str_eq(out + strlen(out) - 3, "...");
-}
-END_TEST
-
 Suite *options_suite(void)
 {
     Suite *s = suite_create("options");
@@ -158,9 +143,8 @@ Suite *options_suite(void)
     tcase_add_test(tc, bad_environment_names_the_variable);
     tcase_add_test(tc, help_and_version_win_over_everything);
     suite_add_tcase(s, tc);
-    TCase *misc = tcase_create("helpers");
-    tcase_add_test(misc, cgroup_quota_is_rounded_up);
-    tcase_add_test(misc, log_escaping_keeps_one_line);
-    suite_add_tcase(s, misc);
+    TCase *cpus = tcase_create("cpus");
+    tcase_add_test(cpus, cgroup_quota_is_rounded_up);
+    suite_add_tcase(s, cpus);
     return s;
 }

@@ -9,6 +9,7 @@
     X(http)                  \
     X(shutdown)              \
     X(cli)                   \
+    X(access_log)            \
     X(hostile)               \
     X(load)                  \
     X(snapshots)

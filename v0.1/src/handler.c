@@ -28,14 +28,14 @@ struct reply {
 #define REPLY(status, reason, body) \
     { status, reason, body, sizeof(body) - 1, NULL }
 
-static struct reply replies[] = {
-    REPLY(200, "OK", TEXT),
-    REPLY(200, "OK", "ok\n"),
-    REPLY(200, "OK", "ready\n"),
-    REPLY(503, "Service Unavailable", "shutting down\n"),
-    REPLY(405, "Method Not Allowed", "method not allowed\n"),
-};
 enum { R_TEXT, R_HEALTHY, R_READY, R_DRAINING, R_NOT_ALLOWED, R_COUNT };
+static struct reply replies[R_COUNT] = {
+    [R_TEXT] = REPLY(200, "OK", TEXT),
+    [R_HEALTHY] = REPLY(200, "OK", "ok\n"),
+    [R_READY] = REPLY(200, "OK", "ready\n"),
+    [R_DRAINING] = REPLY(503, "Service Unavailable", "shutting down\n"),
+    [R_NOT_ALLOWED] = REPLY(405, "Method Not Allowed", "method not allowed\n"),
+};
 static char length_texts[R_COUNT][24];
 
 static void precompute_lengths(void)
@@ -74,6 +74,15 @@ static void handler_request(struct evhttp_request *req, void *arg)
     int head = evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
     struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
 
+    /* libevent would write a HEAD reply's body too: only GET gets one. */
+    if (!head && evbuffer_add_reference(evhttp_request_get_output_buffer(req), r->body,
+                                        r->length, NULL, NULL) != 0) {
+        evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
+        return;
+    }
+    /* evhttp_add_header fails only when out of memory. Then the reply goes out
+     * without that header: libevent adds its own Content-Length and Date, and
+     * a connection that should close is closed when its loop stops. */
     if (r == &replies[R_NOT_ALLOWED])
         evhttp_add_header(headers, "Allow", "GET, HEAD");
     if (st->closing)
@@ -81,9 +90,6 @@ static void handler_request(struct evhttp_request *req, void *arg)
     evhttp_add_header(headers, "Content-Length", r->length_text);
     if (head) /* libevent adds no Content-Type to a reply without a body */
         evhttp_add_header(headers, "Content-Type", CONTENT_TYPE);
-    else /* libevent would write a HEAD reply's body too: only GET gets one */
-        evbuffer_add_reference(evhttp_request_get_output_buffer(req), r->body,
-                               r->length, NULL, NULL);
     /* Present, it stops libevent from formatting its own. */
     evhttp_add_header(headers, "Date", http_date_now(&st->date));
 

@@ -1,5 +1,5 @@
 /* http_date: libevent formats the Date header with snprintf on every reply,
- * about a tenth of a request's instructions; the text changes once a second. */
+ * though the text changes only once a second. */
 #include "http_date.h"
 
 #include <event2/util.h>

@@ -88,7 +88,8 @@ void access_log_request(struct access_log *log, struct evhttp_request *req,
                      method_name(evhttp_request_get_command(req)), uri, status,
                      body_bytes);
     if (n > 0) {
-        /* One write(2) per line: lines from several threads never interleave. */
+        /* One write(2) per line: lines from several threads never interleave.
+         * A log that cannot be written must not cost the client its reply. */
         ssize_t ignored = write(log->fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
         (void)ignored;
     }

@@ -69,7 +69,13 @@ int listener_claim(struct sockaddr *addr, socklen_t len, char *err, size_t errle
         snprintf(err, errlen, "socket: %s", strerror(errno));
         return -1;
     }
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    /* Like the listeners libevent opens after this: a port whose last
+     * connections linger in TIME_WAIT is free, not in use. */
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
+        snprintf(err, errlen, "setsockopt SO_REUSEADDR: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
     if (bind(fd, addr, len) != 0 || getsockname(fd, addr, &len) != 0) {
         snprintf(err, errlen, "%s", strerror(errno));
         close(fd);
@@ -96,9 +102,9 @@ static void accept_failed(struct evconnlistener *evconn, void *arg)
         return;
     /* Without this pause a full descriptor table makes the accept loop spin
      * at 100% CPU: the pending connection stays readable. */
-    evconnlistener_disable(evconn);
     struct timeval pause = { 0, ACCEPT_PAUSE_MS * 1000 };
-    event_add(l->resume, &pause);
+    if (event_add(l->resume, &pause) == 0)
+        evconnlistener_disable(evconn); /* else spinning beats never accepting again */
     time_t now = time(NULL);
     if (now != l->last_warning) {
         fprintf(stderr, "askeladden: accept: %s; pausing new connections for %d ms\n",
@@ -112,17 +118,21 @@ struct listener *listener_open(struct event_base *base, const struct sockaddr *a
 {
     struct listener *l = calloc(1, sizeof *l);
     if (l == NULL) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "calloc: out of memory");
         return NULL;
     }
     unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE |
                      LEV_OPT_REUSEABLE_PORT;
     l->evconn = evconnlistener_new_bind(base, NULL, NULL, flags, LISTEN_BACKLOG, addr, (int)len);
-    l->resume = evtimer_new(base, resume_accepting, l);
-    if (l->evconn == NULL || l->resume == NULL) {
+    if (l->evconn == NULL) {
         snprintf(err, errlen, "%s", strerror(errno));
-        if (l->evconn != NULL)
-            evconnlistener_free(l->evconn);
+        listener_free(l);
+        return NULL;
+    }
+    l->resume = evtimer_new(base, resume_accepting, l);
+    if (l->resume == NULL) {
+        snprintf(err, errlen, "evtimer_new failed");
+        evconnlistener_free(l->evconn);
         listener_free(l);
         return NULL;
     }

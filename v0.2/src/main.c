@@ -1,8 +1,10 @@
 /* askeladden: answer every GET with one line of text, until SIGTERM. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,23 +28,33 @@ static void ignore_signal(int sig)
 static void take_over_signals(sigset_t *set)
 {
     struct sigaction sa = { .sa_handler = ignore_signal };
+    struct sigaction ign = { .sa_handler = SIG_IGN };
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&ign.sa_mask);
+    /* A server that could not be stopped cleanly must not start. */
+    if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0 ||
+        sigaction(SIGPIPE, &ign, NULL) != 0) {
+        perror("askeladden: sigaction");
+        exit(1);
+    }
     sigemptyset(set);
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, set, NULL);
+    int rc = pthread_sigmask(SIG_BLOCK, set, NULL);
+    if (rc != 0) {
+        fprintf(stderr, "askeladden: pthread_sigmask: %s\n", strerror(rc));
+        exit(1);
+    }
 }
 
-/* Idle keep-alive connections each hold a descriptor: use all we may. */
+/* Idle keep-alive connections each hold a descriptor: use all we may. A
+ * failure leaves the soft limit, which is enough for a small server. */
 static void raise_fd_limit(void)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
     }
 }
 

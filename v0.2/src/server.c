@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "handler.h"
@@ -34,7 +35,8 @@
  * would make us buffer all it sends. Well above any request we accept. */
 #define MAX_BUFFERED_INPUT_BYTES (64 * 1024)
 /* After the listeners close: how often to look whether replies are still
- * being written, and for how long at most. */
+ * being written, and how long they get to finish. A client that stopped
+ * reading must not hold the process past Kubernetes' grace period. */
 #define FINISH_CHECK_MS 20
 #define FINISH_MAX_MS 2000
 
@@ -47,7 +49,7 @@ struct worker {
     int wake[2]; /* a pipe: server_stop writes, the loop's stop event reads */
     struct event *stop;
     struct event *finish;
-    int finish_checks;
+    long finish_by_ms; /* monotonic: replies still in flight then are cut off */
     struct handler_state handler;
     pthread_t thread;
     int running;
@@ -92,17 +94,30 @@ static void format_endpoint(struct server *s, const struct sockaddr *addr, sockl
              host, port);
 }
 
+static long monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void worker_close_all(struct worker *w)
+{
+    if (w->finish != NULL)
+        event_del(w->finish);
+    evhttp_free(w->http); /* closes the connections left: idle keep-alives */
+    w->http = NULL;
+    event_base_loopbreak(w->base);
+}
+
 static void worker_finish(evutil_socket_t fd, short what, void *arg)
 {
     struct worker *w = arg;
     (void)fd;
     (void)what;
-    if (w->handler.replies_in_flight > 0 && ++w->finish_checks < FINISH_MAX_MS / FINISH_CHECK_MS)
+    if (w->handler.replies_in_flight > 0 && monotonic_ms() < w->finish_by_ms)
         return;
-    event_del(w->finish);
-    evhttp_free(w->http); /* closes the connections left: idle keep-alives */
-    w->http = NULL;
-    event_base_loopbreak(w->base);
+    worker_close_all(w);
 }
 
 static void worker_stop(evutil_socket_t fd, short what, void *arg)
@@ -115,10 +130,15 @@ static void worker_stop(evutil_socket_t fd, short what, void *arg)
     w->bound = NULL;
     listener_free(w->listener);
     w->listener = NULL;
+    w->finish_by_ms = monotonic_ms() + FINISH_MAX_MS;
     /* The first check comes after one period even when nothing is in flight,
      * so requests already on their way over open connections are answered. */
     struct timeval period = { 0, FINISH_CHECK_MS * 1000 };
-    event_add(w->finish, &period);
+    if (event_add(w->finish, &period) != 0) {
+        fprintf(stderr, "askeladden: event_add failed: closing connections without waiting "
+                        "for replies in flight\n");
+        worker_close_all(w);
+    }
 }
 
 static void *worker_run(void *arg)
@@ -129,9 +149,9 @@ static void *worker_run(void *arg)
 }
 
 /* libevent's read high-water mark, once set, re-adds the read event with its
- * timeout on every change to the input buffer (about 2,500 instructions a
- * request): set it only while the buffer is over the bound. It then suspends
- * reading until the buffer drains, and is cleared again below the bound. */
+ * timeout on every change to the input buffer, a cost on every request: set it
+ * only while the buffer is over the bound. It then suspends reading until the
+ * buffer drains, and is cleared again below the bound. */
 static void bound_input(struct evbuffer *input, const struct evbuffer_cb_info *info, void *arg)
 {
     struct bufferevent *bev = arg;
@@ -161,11 +181,32 @@ static struct event_base *new_base(void)
     struct event_config *cfg = event_config_new();
     if (cfg == NULL)
         return NULL;
-    /* Batches epoll_ctl calls: fewer system calls per request. */
-    event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    /* Batches epoll_ctl calls: fewer system calls per request. Only a hint:
+     * without it the loop works the same, so a failure is ignored. */
+    (void)event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
     struct event_base *base = event_base_new_with_config(cfg);
     event_config_free(cfg);
     return base;
+}
+
+/* The pipe and the events through which server_stop reaches the loop. */
+static int worker_init_stop(struct worker *w, char *err, size_t errlen)
+{
+    if (pipe2(w->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "pipe2: %s", strerror(errno));
+        return -1;
+    }
+    w->stop = event_new(w->base, w->wake[0], EV_READ, worker_stop, w);
+    w->finish = event_new(w->base, -1, EV_PERSIST, worker_finish, w);
+    if (w->stop == NULL || w->finish == NULL) {
+        snprintf(err, errlen, "event_new failed");
+        return -1;
+    }
+    if (event_add(w->stop, NULL) != 0) {
+        snprintf(err, errlen, "event_add failed");
+        return -1;
+    }
+    return 0;
 }
 
 static int worker_init(struct worker *w, struct server *s, const struct server_config *cfg,
@@ -177,9 +218,13 @@ static int worker_init(struct worker *w, struct server *s, const struct server_c
     access_log_init(&w->handler.log, cfg->access_log, cfg->log_fd);
     http_date_init(&w->handler.date);
     w->base = new_base();
-    w->http = w->base != NULL ? evhttp_new(w->base) : NULL;
+    if (w->base == NULL) {
+        snprintf(err, errlen, "event_base_new failed");
+        return -1;
+    }
+    w->http = evhttp_new(w->base);
     if (w->http == NULL) {
-        snprintf(err, errlen, "cannot create an event loop");
+        snprintf(err, errlen, "evhttp_new failed");
         return -1;
     }
     evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
@@ -192,18 +237,11 @@ static int worker_init(struct worker *w, struct server *s, const struct server_c
     if (w->listener == NULL)
         return -1;
     w->bound = evhttp_bind_listener(w->http, listener_evconn(w->listener));
-    if (pipe2(w->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
+    if (w->bound == NULL) {
+        snprintf(err, errlen, "evhttp_bind_listener failed");
         return -1;
     }
-    w->stop = event_new(w->base, w->wake[0], EV_READ, worker_stop, w);
-    w->finish = event_new(w->base, -1, EV_PERSIST, worker_finish, w);
-    if (w->bound == NULL || w->stop == NULL || w->finish == NULL ||
-        event_add(w->stop, NULL) != 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    return 0;
+    return worker_init_stop(w, err, errlen);
 }
 
 static void worker_free(struct worker *w)
@@ -251,7 +289,7 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
         return NULL;
     struct server *s = server_new(cfg->threads);
     if (s == NULL) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "calloc: out of memory");
         return NULL;
     }
     char why[256];
@@ -304,6 +342,7 @@ void server_stop(struct server *s)
     server_begin_shutdown(s);
     for (int i = 0; i < s->nworkers; i++) {
         if (s->workers[i].running) {
+            /* Only fails when the pipe is full, that is a wake-up is pending. */
             ssize_t ignored = write(s->workers[i].wake[1], "", 1);
             (void)ignored;
         }

@@ -26,8 +26,9 @@ const char *server_endpoint(const struct server *s);
 /* /readyz answers 503 from now on; everything else is served as before. */
 void server_begin_shutdown(struct server *s);
 
-/* Close the listeners, let replies in flight finish (with Connection: close),
- * close idle keep-alive connections, stop the threads and free s. */
+/* Close the listeners, let replies in flight finish for up to 2 s (requests
+ * answered meanwhile get Connection: close), close idle keep-alive
+ * connections, stop the threads and free s. */
 void server_stop(struct server *s);
 
 #endif

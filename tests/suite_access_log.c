@@ -1,0 +1,127 @@
+/* access_log: one line per request, which nothing a client sends can forge or
+ * stretch; the escaping alone, then the lines the built binary writes. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "access_log.h"
+#include "suites.h"
+#include "test_http.h"
+#include "test_target.h"
+
+#define LONG_PATH 1000
+#define PATH_LOGGED 200 /* characters of a path kept before "..." */
+
+static struct http_reply reply;
+
+START_TEST(quotes_backslashes_and_control_bytes_are_escaped)
+{
+    char out[256];
+    access_log_escape("/a\"b\\c\nd\x1b[31m\x7f", out, sizeof out);
+    ck_assert_str_eq(out, "/a\\x22b\\x5cc\\x0ad\\x1b[31m\\x7f");
+}
+END_TEST
+
+START_TEST(long_text_is_cut_with_dots)
+{
+    char long_uri[LONG_PATH + 1], out[256];
+    memset(long_uri, 'a', LONG_PATH);
+    long_uri[LONG_PATH] = '\0';
+    access_log_escape(long_uri, out, sizeof out);
+    ck_assert_uint_eq(strlen(out), PATH_LOGGED + 3);
+    ck_assert_str_eq(out + PATH_LOGGED, "...");
+    /* Escapes are never cut in half, even in a small buffer. */
+    access_log_escape("\"\"\"\"\"\"\"\"", out, 12);
+    ck_assert_str_eq(out, "\\x22\\x22...");
+}
+END_TEST
+
+static void start_logging(void)
+{
+    ck_assert_msg(target_start(&target, TARGET_BINARY,
+                               (const char *const[]){ "--access-log", "on", NULL }) == 0,
+                  "%s did not start", proc_binary());
+}
+
+/* Send one raw request, expect status, then wait for its log line. */
+static void logged(const char *raw, int head, int status, const char *line)
+{
+    ck_assert_int_eq(http_exchange(target.host, target.port, raw, strlen(raw), head, 2000, &reply),
+                     0);
+    ck_assert_int_eq(reply.status, status);
+    ck_assert_msg(proc_wait_output(&target.proc, line, 3000), "no line '%s' in the log:\n%s", line,
+                  target.proc.out);
+}
+
+START_TEST(each_request_is_one_line)
+{
+    logged("GET /logged HTTP/1.1\r\nHost: t\r\n\r\n", 0, 200, " \"GET /logged\" 200 89\n");
+    logged("DELETE /%22quoted%22 HTTP/1.1\r\nHost: t\r\n\r\n", 0, 405,
+           " \"DELETE /%22quoted%22\" 405 19\n");
+}
+END_TEST
+
+START_TEST(raw_quotes_and_control_bytes_are_escaped)
+{
+    logged("GET /a\"b\x01\tc\x1b[31m\x7f HTTP/1.1\r\nHost: t\r\n\r\n", 0, 200,
+           " \"GET /a\\x22b\\x01\\x09c\\x1b[31m\\x7f\" 200 89\n");
+}
+END_TEST
+
+START_TEST(a_long_path_is_cut)
+{
+    char raw[LONG_PATH + 64], line[PATH_LOGGED + 64];
+    snprintf(raw, sizeof raw, "GET /%0*d HTTP/1.1\r\nHost: t\r\n\r\n", LONG_PATH - 1, 0);
+    snprintf(line, sizeof line, " \"GET /%0*d...\" 200 89\n", PATH_LOGGED - 1, 0);
+    logged(raw, 0, 200, line);
+}
+END_TEST
+
+START_TEST(head_is_logged_with_no_body_bytes)
+{
+    logged("HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n", 1, 200, " \"HEAD /h\" 200 0\n");
+}
+END_TEST
+
+START_TEST(connect_is_logged_as_refused)
+{
+    logged("CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n", 0, 405,
+           " \"CONNECT example.test:443\" 405 19\n");
+}
+END_TEST
+
+START_TEST(off_writes_nothing_per_request)
+{
+    ck_assert_int_eq(target_start(&target, TARGET_BINARY, NULL), 0); /* the log is off */
+    ck_assert(http_get_200(target.host, target.port));
+    /* Once it has stopped, everything it would have written is in. */
+    kill(target.proc.pid, SIGTERM);
+    ck_assert_int_eq(proc_wait_exit(&target.proc, 5000), 0);
+    ck_assert_msg(strstr(target.proc.out, "\"GET /\"") == NULL, "logged: %s", target.proc.out);
+    ck_assert_ptr_nonnull(strstr(target.proc.out, "stopped"));
+}
+END_TEST
+
+Suite *access_log_suite(void)
+{
+    Suite *s = suite_create("access_log");
+    TCase *escape = tcase_create("escape");
+    tcase_add_test(escape, quotes_backslashes_and_control_bytes_are_escaped);
+    tcase_add_test(escape, long_text_is_cut_with_dots);
+    suite_add_tcase(s, escape);
+    TCase *lines = tcase_create("binary");
+    tcase_add_checked_fixture(lines, start_logging, target_teardown);
+    tcase_add_test(lines, each_request_is_one_line);
+    tcase_add_test(lines, raw_quotes_and_control_bytes_are_escaped);
+    tcase_add_test(lines, a_long_path_is_cut);
+    tcase_add_test(lines, head_is_logged_with_no_body_bytes);
+    tcase_add_test(lines, connect_is_logged_as_refused);
+    suite_add_tcase(s, lines);
+    TCase *off = tcase_create("off");
+    tcase_add_checked_fixture(off, NULL, target_teardown);
+    tcase_add_test(off, off_writes_nothing_per_request);
+    suite_add_tcase(s, off);
+    return s;
+}
