@@ -38,7 +38,6 @@ one_error_line() {
 }
 
 # ----------------------------------------------------------- usage
-check "--help prints the usage" bash -c "'$SCRIPT' --help | grep -q '^Usage:'"
 check "--help says how the compressed size is obtained" bash -c "'$SCRIPT' --help | grep -q 'gzipped at level 6'"
 run badopt --no-such-option
 check_eq "an unknown option exits 2" 2 "$(rc_of badopt)"
