@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -84,8 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum fuzz_end end = (enum fuzz_end)(data[0] % 4);
     size_t chunk = fuzz_write_sizes[data[0] / 4 % 8];
     int fd = http_connect("127.0.0.1", fuzz_port);
-    if (fd < 0)
-        abort(); /* the server stopped accepting: a finding */
+    if (fd < 0) { /* the server stopped accepting: a finding */
+        perror("fuzz_http: connect to the in-process server");
+        abort();
+    }
     if (fuzz_send(fd, data + 1, size - 1, chunk) == 0) {
         if (end == END_READ_ALL || end == END_READ_ONE) {
             shutdown(fd, SHUT_WR); /* the server sees the end of the input */
