@@ -28,15 +28,15 @@ source "$(dirname "$0")/../common/lib.sh"
 STAGES='
        build          all                        1  both snapshots build with gcc -Wall -Wextra -Werror
        clang          build-clang                1  both snapshots build with clang -Wall -Wextra -Werror
-       unit           test-unit                200  the Check suites against both snapshots (2 x 108)
-       asan           test-asan                200  the Check suites under AddressSanitizer and UBSan
-       memcheck       test-memcheck             40  the built servers under load in valgrind memcheck (2 x 23)
-       fuzz           test-fuzz                  1  a bounded libFuzzer run against the in-process server
-       scripts        test-scripts              45  shellcheck and --help on every script
-       images         test-images               30  the two images build and behave (Docker)
-       redeploy       test-redeploy            120  registry.sh, the manifests, redeploy.sh against a local registry
-       compare-sizes  test-compare-sizes        40  compare-sizes.sh: the engine numbers, JSON, budgets, diff
-       docs           test-docs                 70  the posts: their commands run and print what they say
+       unit           test-unit                230  the Check suites against both snapshots (2 x 119)
+       asan           test-asan                230  the Check suites under AddressSanitizer and UBSan
+       memcheck       test-memcheck             45  the built servers under load in valgrind memcheck (2 x 24)
+       fuzz           test-fuzz                  3  a bounded libFuzzer run through the server and the HTTP parser of libevent
+       scripts        test-scripts              70  shellcheck and --help on every script
+       images         test-images               32  the two images build and behave (Docker)
+       redeploy       test-redeploy            125  registry.sh, the manifests, redeploy.sh against a local registry
+       compare-sizes  test-compare-sizes       130  compare-sizes: its modules, the engine numbers, JSON, budgets, diff
+       docs           test-docs                260  the posts: their commands run and print what they say
 '
 
 accept_help_among_arguments "$@"
