@@ -120,6 +120,21 @@ static long expected_body(const struct http_reply *r, int head)
     return -1;
 }
 
+/* Receive more of a reply's head, and nothing past its end, so that a
+ * pipelined reply that follows stays in the socket for the next call: peek,
+ * then take only what ends the head. */
+static ssize_t recv_head_part(int fd, struct http_reply *out, size_t room)
+{
+    char *at = out->raw + out->raw_len;
+    ssize_t n = recv(fd, at, room, MSG_PEEK);
+    if (n <= 0)
+        return n;
+    size_t from = out->raw_len > 3 ? out->raw_len - 3 : 0;
+    const char *end = memmem(out->raw + from, out->raw_len - from + (size_t)n, "\r\n\r\n", 4);
+    size_t take = end != NULL ? (size_t)(end + 4 - at) : (size_t)n;
+    return recv(fd, at, take, 0);
+}
+
 int http_read_reply(int fd, int head, int timeout_ms, struct http_reply *out)
 {
     memset(out, 0, offsetof(struct http_reply, raw));
@@ -133,14 +148,11 @@ int http_read_reply(int fd, int head, int timeout_ms, struct http_reply *out)
         }
         if (out->raw_len >= HTTP_REPLY_MAX || !readable_before(fd, deadline))
             return -1;
-        /* Read one byte past the head at most, so a pipelined reply that
-         * follows stays in the socket for the next call. */
         size_t room = HTTP_REPLY_MAX - out->raw_len;
-        if (want == -2)
-            room = 1;
-        else if (want >= 0)
+        if (want >= 0)
             room = (size_t)(out->body - out->raw) + (size_t)want - out->raw_len;
-        ssize_t n = recv(fd, out->raw + out->raw_len, room, 0);
+        ssize_t n = want == -2 ? recv_head_part(fd, out, room)
+                               : recv(fd, out->raw + out->raw_len, room, 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -154,7 +166,7 @@ int http_read_reply(int fd, int head, int timeout_ms, struct http_reply *out)
         out->raw_len += (size_t)n;
         out->raw[out->raw_len] = '\0';
         if (want == -2) {
-            const char *end = strstr(out->raw, "\r\n\r\n");
+            const char *end = memmem(out->raw, out->raw_len, "\r\n\r\n", 4);
             if (end != NULL) {
                 parse_head(out, end);
                 want = expected_body(out, head);

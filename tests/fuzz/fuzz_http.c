@@ -35,8 +35,9 @@ enum fuzz_end { END_READ_ALL, END_READ_ONE, END_CLOSE, END_RESET };
 
 static const size_t fuzz_write_sizes[8] = { 0, 1, 2, 3, 5, 8, 13, 64 };
 static int fuzz_port;
-/* Static: a reply buffer is 64 KiB. Only the first reply is parsed: the shared
- * client reads a reply's head a byte at a time, the rest is drained whole. */
+/* Static: a reply buffer is 64 KiB. Only the first reply is parsed: where a
+ * later one starts depends on whether the request before it was a HEAD, which
+ * the fuzzer's bytes do not tell, so the rest is drained whole. */
 static struct http_reply fuzz_reply;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
