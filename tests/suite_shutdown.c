@@ -2,6 +2,7 @@
  * through real signals to the built binary. */
 #include <check.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,11 +67,24 @@ static void start_one_loop(void)
                      0);
 }
 
-START_TEST(replies_in_flight_get_2_s_to_finish_and_no_more)
+/* Bytes waiting in the client's receive queue. */
+static int queued_bytes(int fd)
+{
+    int n = -1;
+    ck_assert_int_eq(ioctl(fd, FIONREAD, &n), 0);
+    return n;
+}
+
+/* Stop a server whose one reply in flight is stalled; how long the stop took,
+ * or -1 when the client's kernel took in more of the replies meanwhile (it
+ * reopens a closed window now and then), so that nothing stayed in flight and
+ * the stop says nothing of the finish window. */
+static long stop_with_a_stalled_reply(void)
 {
     start_one_loop();
     struct stalled_writer w;
     target_stall_writer(&w);
+    int queued = queued_bytes(w.fd);
     long started = clock_ms();
     kill(target.proc.pid, SIGTERM);
     /* The line comes when the loops have stopped, before any exit-time work
@@ -78,9 +92,20 @@ START_TEST(replies_in_flight_get_2_s_to_finish_and_no_more)
     ck_assert_msg(proc_wait_output(&target.proc, "askeladden: stopped", FINISH_MAX_MS + 3000),
                   "a stalled reply held the stop for over %d ms", FINISH_MAX_MS + 3000);
     long took = clock_ms() - started;
+    int leaked = queued_bytes(w.fd) > queued;
+    close(w.fd);
+    ck_assert(target_stop(&target));
+    return took < FINISH_MAX_MS - 100 && leaked ? -1 : took;
+}
+
+START_TEST(replies_in_flight_get_2_s_to_finish_and_no_more)
+{
+    long took = -1;
+    for (int attempt = 0; attempt < 3 && took < 0; attempt++)
+        took = stop_with_a_stalled_reply();
+    ck_assert_msg(took >= 0, "the client's kernel let the stalled replies through 3 times");
     ck_assert_msg(took >= FINISH_MAX_MS - 100, "a reply in flight got only %ld ms", took);
     ck_assert_msg(took <= FINISH_MAX_MS + 1000, "a stalled reply held the stop for %ld ms", took);
-    close(w.fd);
 }
 END_TEST
 
