@@ -47,8 +47,26 @@ check_figure_numbers() {
 deployment_value() { yq -r "$1" v0.2/k8s/deployment.yaml; }
 service_value() { yq -r "$1" v0.2/k8s/service.yaml; }
 
+# A figure is shown at the page's width (about 800 px): its smallest text
+# must still be readable there (11 px at least). dot writes pt (4/3 px).
+FIGURE_PAGE_PX=800
+FIGURE_MIN_TEXT_PX=11
+check_figure_readable() {
+  local svg="$1" width smallest shown
+  width="$(grep -m 1 -oE '<svg[^>]* width="[0-9.]+(pt|px)?"' "$svg" | grep -oE 'width="[0-9.]+(pt|px)?"' | tr -d 'width="')"
+  smallest="$(grep -oE 'font-size="[0-9.]+"' "$svg" | tr -dc '0-9.\n' | sort -n | head -n 1)"
+  if [[ -z "$width" || -z "$smallest" ]]; then fail "$svg: no width or no font size to check"; return; fi
+  shown="$(awk -v w="$width" -v f="$smallest" -v page="$FIGURE_PAGE_PX" 'BEGIN {
+    u = (w ~ /pt$/) ? 4 / 3 : 1; w += 0; w *= u; f *= u
+    printf "%.1f", f * (w > page ? page / w : 1) }')"
+  if awk -v s="$shown" -v min="$FIGURE_MIN_TEXT_PX" 'BEGIN { exit !(s >= min) }'; then
+    pass "$svg: its smallest text is $shown px at $FIGURE_PAGE_PX px wide"
+  else fail "$svg: its smallest text is $shown px at $FIGURE_PAGE_PX px wide, under $FIGURE_MIN_TEXT_PX px"; fi
+}
+
 check_paths_figure() {
-  local node_port port target container registry replicas
+  local node_port port target container registry replicas image_tag
+  image_tag="$(deployment_value '.spec.template.spec.containers[0].image' | sed 's/.*://')"
   node_port="$(service_value '.spec.ports[0].nodePort')"
   port="$(service_value '.spec.ports[0].port')"
   target="$(service_value '.spec.ports[0].targetPort')"
@@ -58,7 +76,16 @@ check_paths_figure() {
   check_figure_numbers "$FIGURES_DIR/paths.svg" \
     "$node_port $port $target $container ${registry##*:} $(seq -s ' ' 1 "$replicas")" \
     "http://localhost:$node_port/" "node port $node_port" "port $port" "targetPort $target" \
-    "askeladden on $container" "registry localhost:${registry##*:}" "of $replicas"
+    "askeladden on $container" "registry localhost:${registry##*:}" "of $replicas" \
+    "ClusterIP port $port" "docker push :${image_tag}" "pulls askeladden:${image_tag}"
+  # NodePort traffic goes from the node port to a pod's targetPort, not
+  # through the ClusterIP's port; and the post pushes only its own tag.
+  if dot -Tplain "$FIGURES_DIR/paths.dot" | awk '$1 == "edge" && $2 == "nodeport" && $3 ~ /^pod/ { n++ } END { exit n < 2 }'; then
+    pass "paths.dot: the node port leads straight to the pods"
+  else fail "paths.dot: the node port does not lead straight to the pods"; fi
+  if svg_text "$FIGURES_DIR/paths.svg" | grep -qiE 'GIT|sha256|digest'; then
+    fail "$FIGURES_DIR/paths.svg names a tag or digest the post does not push (that is redeploy.sh's)"
+  else pass "$FIGURES_DIR/paths.svg names only the tag the post pushes"; fi
 }
 
 check_rollout_figure() {
@@ -98,7 +125,7 @@ check_sizes_figure() {
 check_figures() {
   local dot svg
   for dot in "$FIGURES_DIR"/*.dot; do check_figure_drawn "$dot"; done
-  for svg in "$FIGURES_DIR"/*.svg; do check_figure_shown "$svg"; done
+  for svg in "$FIGURES_DIR"/*.svg; do check_figure_shown "$svg"; check_figure_readable "$svg"; done
   check_paths_figure
   check_rollout_figure
   check_sizes_figure
