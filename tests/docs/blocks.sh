@@ -11,8 +11,10 @@
 # as in one terminal: a function or variable set by one command is there for
 # the next. Output is compared after tests/docs/masks.sed has replaced on
 # both sides what differs from run to run (ids, digests, sizes, times,
-# counts); a line "..." stands for any number of lines, and a last line
-# "[exit N]" says the command exits N.
+# counts); a line "..." stands for any number of lines. Every command must
+# exit 0, except the last one of a block marked <!-- runnable: exits N -->,
+# which must exit N (diff exits 1 when files differ): the marker is not shown
+# to a reader, whose shell prints no exit status.
 
 DOCS_MASKS="$ASKELADDEN_ROOT/tests/docs/masks.sed"
 # Long enough for a first make compare-sizes, which gzips 1.2 GB.
@@ -23,9 +25,15 @@ mask() { sed -E -f "$DOCS_MASKS"; }
 # Split the runnable blocks of $1 into $work/B.K.cmd and $work/B.K.expected.
 extract_runnable() {
   awk -v dir="$work" '
-    /^<!-- runnable -->$/ { armed = 1; next }
+    /^<!-- runnable(: exits [0-9]+)? -->$/ {
+      armed = 1; code = ($0 ~ /exits/) ? $4 : ""; next
+    }
     armed && /^```console$/ { block++; cmd = 0; inside = 1; armed = 0; next }
-    inside && /^```$/ { inside = 0; next }
+    inside && /^```$/ {
+      inside = 0
+      if (code != "" && cmd) print "[exit " code "]" > (out ".expected")
+      next
+    }
     inside && /^\$ / {
       cmd++; out = dir "/" block "." cmd
       print substr($0, 3) > (out ".cmd"); printf "" > (out ".expected"); next

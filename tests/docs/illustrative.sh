@@ -49,6 +49,10 @@ kubectl_formats() {
 ^(namespace/$NS|service/$SVC|deployment\.apps/$DEP) (created|unchanged|configured)$
 ^Warning: would violate PodSecurity "restricted:latest": .+$
 ^namespace "$NS" deleted$
+^pod/[a-z0-9-]+ created$
+^pod "[a-z0-9-]+" deleted$
+^[a-z0-9-]+ +0/1 +CreateContainerConfigError +0 +$age$
+^container has runAsNonRoot and image will run as root( \(pod: "[a-z0-9-]+_${NS}\([0-9a-f-]{36}\)", container: [a-z0-9-]+\))?$
 ^NAME +STATUS +ROLES +AGE +VERSION$
 ^[a-z0-9-]+ +Ready +<none> +$age +v1\.32\.[0-9]+$
 ^NAME +READY +STATUS +RESTARTS +AGE$
@@ -109,6 +113,36 @@ check_history_line() {
   else fail "$file: change cause '$cause' is neither the manifest's nor the one redeploy.sh writes"; fi
 }
 
+# The lines of a `kubectl get pods -w` block, as Kubernetes 1.27 and later
+# print them: each pod moves forward only (Pending, ContainerCreating,
+# Running, Terminating, Completed) and its age never goes back; a pod that
+# was deleted and whose server exits 0 ends in phase Succeeded, shown as
+# Completed with no container ready, not as a last Terminating.
+check_watch_lines() {
+  local file="$1" problems
+  shift
+  problems="$(printf '%s\n' "$@" | awk '
+    function seconds(a) {
+      n = a + 0; u = substr(a, length(a))
+      return n * (u == "m" ? 60 : u == "h" ? 3600 : u == "d" ? 86400 : 1)
+    }
+    BEGIN { rank["Pending"] = 0; rank["ContainerCreating"] = 1; rank["Running"] = 2
+            rank["Terminating"] = 3; rank["Completed"] = 4 }
+    $1 == "NAME" { next }
+    {
+      pod = $1; st = $3; age = seconds($5)
+      if (!(st in rank)) { print pod ": status " st; next }
+      if (pod in last && rank[st] < rank[last[pod]]) print pod ": " st " after " last[pod]
+      if (pod in aged && age < aged[pod]) print pod ": age " $5 " after an older one"
+      if (st == "Completed" && $2 !~ /^0\//) print pod ": Completed with " $2 " ready"
+      last[pod] = st; aged[pod] = age
+    }
+    END { for (pod in last) if (last[pod] == "Terminating") print pod ": ends Terminating, not Completed" }')"
+  if [[ -z "$problems" ]]; then
+    pass "$file: the watch lines follow each pod forward to Completed, as Kubernetes 1.27+ prints them"
+  else fail "$file: the watch lines are not what Kubernetes 1.27+ prints" "$(tr '\n' ';' <<<"$problems")"; fi
+}
+
 # Check one output line of command $2; the formats are in $work/formats.*.
 check_illustrative_line() {
   local file="$1" cmd="$2" line="$3" kind
@@ -140,16 +174,21 @@ check_illustrative() {
   for script in "$ASKELADDEN_ROOT"/scripts/*.sh; do
     script_formats "$script" >"$work/formats.script.$(basename "$script")"
   done
-  local -a lines
+  local -a lines watch=()
   mapfile -t lines <"$file"
   for line in "${lines[@]}"; do
     if [[ "$line" == '<!-- illustrative -->' ]]; then armed=1; continue; fi
     if ((armed)) && [[ "$line" == '```console' ]]; then inside=1 armed=0 blocks=$((blocks + 1)); continue; fi
     [[ -z "$line" ]] || armed=0
     ((inside)) || continue
+    if [[ "$line" == '```' || "$line" == '$ '* ]] && ((${#watch[@]} > 0)); then
+      check_watch_lines "$file" "${watch[@]}"
+      watch=()
+    fi
     if [[ "$line" == '```' ]]; then inside=0 cmd=""; continue; fi
     if [[ "$line" == '$ '* ]]; then cmd="${line#\$ }"; continue; fi
     check_illustrative_line "$file" "$cmd" "$line"
+    if [[ "$cmd" =~ get\ pods.*\ -w ]]; then watch+=("$line"); fi
   done
   if ((blocks > 0)) && ! grep -qi 'illustrative' <(prose "$file"); then
     fail "$file has illustrative blocks but never says so in words"
