@@ -65,12 +65,26 @@ output_matches() {
     }' "$2"
 }
 
+# Readers build with BuildKit (Docker 23 and later with buildx, the default
+# builder). Where the docker on the PATH has no buildx, a client older than
+# 23 in /usr/bin (Debian's docker.io) builds with BuildKit under make image's
+# DOCKER_BUILDKIT=1: the blocks use that one, so that they show what readers
+# see. Prints the line that sets it, or nothing.
+buildkit_docker_line() {
+  local version
+  docker buildx version >/dev/null 2>&1 && return 0
+  version="$(/usr/bin/docker version --format '{{.Client.Version}}' 2>/dev/null)" || return 0
+  [[ "${version%%.*}" =~ ^[0-9]+$ ]] && ((${version%%.*} < 23)) && echo 'export DOCKER=/usr/bin/docker'
+  return 0
+}
+
 # One shell script for block $1: each command's output and exit status go
 # to files of their own, and the commands run in the script's own shell.
 block_script() {
   local block="$1" n=1
   # A reader's shell: not inside make (whose make -C would say where it is).
   printf 'set -o pipefail\nunset MAKELEVEL MAKEFLAGS MFLAGS\ncd %q\n' "$ASKELADDEN_ROOT"
+  buildkit_docker_line
   while [[ -f "$work/$block.$n.cmd" ]]; do
     printf '{\n%s\n} >%q 2>&1 </dev/null\necho $? >%q\n' \
       "$(cat "$work/$block.$n.cmd")" "$work/$block.$n.actual" "$work/$block.$n.rc"

@@ -12,6 +12,8 @@ s/\b(About an?|Less than a|[0-9]+) (second|minute|hour|day|week|month|year)s? ag
 s/\b[0-9]+ threads?\b/N threads/g
 s/\b[0-9]{6,}\b/BYTES/g
 s/\bsize: [0-9]+$/size: N/
+s/^#[0-9]+ /#N /
+s/ DONE [0-9]+\.[0-9]+s$/ DONE Ts/
 s/^request [0-9]+:/request N:/
 s/^[0-9]+ requests: [0-9]+ answered 200,/N requests: N answered 200,/
 s/[[:space:]]+/ /g
