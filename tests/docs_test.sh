@@ -17,7 +17,11 @@
 # compare-sizes report. README.md stays under 1,200 words.
 #
 # The runnable blocks build the images, run containers on port 8080 and push
-# to the registry on localhost:32000 (make test-docs starts one).
+# to the registry on localhost:32000 (make test-docs starts one). Blocks
+# marked <!-- runnable: cluster --> need a Kubernetes cluster: microk8s's,
+# the one kubectl reaches (KUBECONFIG), or when none answers the one
+# scripts/cluster.sh starts, which is stopped again at the end. They start
+# from no askeladden-dev namespace, and post 2's follow post 1's.
 #
 # --no-run   check links, targets, scripts, flags, illustrative lines and
 #            figures, but run no block.
@@ -52,7 +56,39 @@ cd "$ASKELADDEN_ROOT"
 ((${#files[@]} > 0)) || mapfile -t files < <(ls README.md docs/*.md)
 work="$(mktemp -d)"
 remove_post_containers() { docker rm -f "${POST_CONTAINERS[@]}" >/dev/null 2>&1 || true; }
-trap 'remove_post_containers; rm -rf "$work"' EXIT
+
+# The cluster, found or started on the first block that needs it.
+POST_NAMESPACE=askeladden-dev
+CLUSTER_KUBECTL=()
+cluster_state=unknown cluster_started=0
+cluster_ready() {
+  case "$cluster_state" in ready) return 0 ;; missing) return 1 ;; esac
+  cluster_state=missing
+  if have microk8s && microk8s kubectl version --request-timeout=5s >/dev/null 2>&1; then
+    CLUSTER_KUBECTL=(microk8s kubectl)
+  elif have kubectl && kubectl version --request-timeout=5s >/dev/null 2>&1; then
+    CLUSTER_KUBECTL=(kubectl)
+  else
+    step "no cluster answers: starting one (scripts/cluster.sh start)"
+    scripts/cluster.sh start >&2 || return 1
+    cluster_started=1
+    KUBECONFIG="$(scripts/cluster.sh kubeconfig)" || return 1
+    export KUBECONFIG
+    CLUSTER_KUBECTL=(kubectl)
+  fi
+  info "cluster: ${CLUSTER_KUBECTL[*]}${KUBECONFIG:+ (KUBECONFIG=$KUBECONFIG)}"
+  "${CLUSTER_KUBECTL[@]}" delete namespace "$POST_NAMESPACE" --ignore-not-found --timeout=120s >/dev/null 2>&1 || true
+  cluster_state=ready
+}
+finish_cluster() {
+  [[ "$cluster_state" == ready ]] || return 0
+  "${CLUSTER_KUBECTL[@]}" delete namespace "$POST_NAMESPACE" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+  if ((cluster_started)); then
+    step "stopping the cluster this test started"
+    scripts/cluster.sh stop >&2 || warn "scripts/cluster.sh stop failed"
+  fi
+}
+trap 'remove_post_containers; finish_cluster; rm -rf "$work"' EXIT
 
 pass() { check_pass "$*"; }
 fail() { check_fail "$@"; }

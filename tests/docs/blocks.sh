@@ -25,10 +25,14 @@ mask() { sed -E -f "$DOCS_MASKS"; }
 # Split the runnable blocks of $1 into $work/B.K.cmd and $work/B.K.expected.
 extract_runnable() {
   awk -v dir="$work" '
-    /^<!-- runnable(: exits [0-9]+)? -->$/ {
-      armed = 1; code = ($0 ~ /exits/) ? $4 : ""; next
+    /^<!-- runnable(: exits [0-9]+|: cluster)? -->$/ {
+      armed = 1; code = ($0 ~ /exits/) ? $4 : ""; cluster = ($0 ~ /cluster/); next
     }
-    armed && /^```console$/ { block++; cmd = 0; inside = 1; armed = 0; next }
+    armed && /^```console$/ {
+      block++; cmd = 0; inside = 1; armed = 0
+      if (cluster) printf "" > (dir "/" block ".cluster")
+      next
+    }
     inside && /^```$/ {
       inside = 0
       if (code != "" && cmd) print "[exit " code "]" > (out ".expected")
@@ -78,6 +82,19 @@ buildkit_docker_line() {
   return 0
 }
 
+# A block marked <!-- runnable: cluster --> talks to the cluster through the
+# post's `mk` alias (and `microk8s kubectl` in full where a command starts
+# it): both become the kubectl that answers (cluster_kubectl, from the
+# driver), in the block's shell.
+# shellcheck disable=SC2016 # "$@" is for the block's shell to expand
+cluster_lines() {
+  local kube
+  printf -v kube '%q ' "${CLUSTER_KUBECTL[@]}"
+  [[ -z "${KUBECONFIG:-}" ]] || printf 'export KUBECONFIG=%q\n' "$KUBECONFIG"
+  printf 'mk() { %s"$@"; }\n' "$kube"
+  printf 'microk8s() { [[ $1 == kubectl ]] || return 1; shift; %s"$@"; }\n' "$kube"
+}
+
 # One shell script for block $1: each command's output and exit status go
 # to files of their own, and the commands run in the script's own shell.
 block_script() {
@@ -85,6 +102,7 @@ block_script() {
   # A reader's shell: not inside make (whose make -C would say where it is).
   printf 'set -o pipefail\nunset MAKELEVEL MAKEFLAGS MFLAGS\ncd %q\n' "$ASKELADDEN_ROOT"
   buildkit_docker_line
+  [[ ! -f "$work/$block.cluster" ]] || cluster_lines
   while [[ -f "$work/$block.$n.cmd" ]]; do
     printf '{\n%s\n} >%q 2>&1 </dev/null\necho $? >%q\n' \
       "$(cat "$work/$block.$n.cmd")" "$work/$block.$n.actual" "$work/$block.$n.rc"
@@ -119,6 +137,10 @@ check_command() {
 
 run_block() {
   local file="$1" block="$2" n=1
+  if [[ -f "$work/$block.cluster" ]] && ! cluster_ready; then
+    fail "$file: block $block needs a cluster, and none answers"
+    return
+  fi
   block_script "$block" >"$work/$block.sh"
   timeout "$BLOCK_TIMEOUT" bash "$work/$block.sh" || true
   while [[ -f "$work/$block.$n.cmd" ]]; do
