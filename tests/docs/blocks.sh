@@ -11,10 +11,12 @@
 # as in one terminal: a function or variable set by one command is there for
 # the next. Output is compared after tests/docs/masks.sed has replaced on
 # both sides what differs from run to run (ids, digests, sizes, times,
-# counts); a line "..." stands for any number of lines. Every command must
-# exit 0, except the last one of a block marked <!-- runnable: exits N -->,
-# which must exit N (diff exits 1 when files differ): the marker is not shown
-# to a reader, whose shell prints no exit status.
+# counts, and in a cluster's output pod names, ages and uids); a line "..."
+# stands for any number of lines. Every command must exit 0, except the last
+# one of a block marked <!-- runnable: exits N -->, which must exit N (diff
+# exits 1 when files differ): the marker is not shown to a reader, whose
+# shell prints no exit status. <!-- runnable: cluster --> (or "cluster,
+# exits N") marks a block that needs the cluster.
 
 DOCS_MASKS="$ASKELADDEN_ROOT/tests/docs/masks.sed"
 # Long enough for a first make compare-sizes, which gzips 1.2 GB.
@@ -25,8 +27,10 @@ mask() { sed -E -f "$DOCS_MASKS"; }
 # Split the runnable blocks of $1 into $work/B.K.cmd and $work/B.K.expected.
 extract_runnable() {
   awk -v dir="$work" '
-    /^<!-- runnable(: exits [0-9]+|: cluster)? -->$/ {
-      armed = 1; code = ($0 ~ /exits/) ? $4 : ""; cluster = ($0 ~ /cluster/); next
+    /^<!-- runnable(: (cluster|exits [0-9]+)(, (cluster|exits [0-9]+))?)? -->$/ {
+      armed = 1; code = ""; cluster = ($0 ~ /cluster/)
+      if (match($0, /exits [0-9]+/)) code = substr($0, RSTART + 6, RLENGTH - 6)
+      next
     }
     armed && /^```console$/ {
       block++; cmd = 0; inside = 1; armed = 0
