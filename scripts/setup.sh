@@ -22,6 +22,9 @@
 #   bench    wrk, nginx-light, valgrind and golang-go (a Go net/http server to
 #            compare against) for make bench
 #   docs     graphviz: dot draws the posts' figures from docs/images/*.dot
+#   cluster  the docker and kube components, plus what scripts/cluster.sh builds
+#            and runs Kubernetes 1.20 from Debian's source with: golang-go,
+#            etcd-server, golang-cfssl, conntrack, socat, rsync, dpkg-dev
 #   all      every component above
 #
 # Installing needs root; without it, the missing packages are named and it fails.
@@ -38,6 +41,8 @@ FUZZ_PACKAGES=(clang libclang-rt-14-dev dpkg-dev make pkg-config)
 KUBE_PACKAGES=(yq)
 BENCH_PACKAGES=(wrk nginx-light valgrind golang-go)
 DOCS_PACKAGES=(graphviz)
+CLUSTER_PACKAGES=(golang-go etcd-server golang-cfssl conntrack socat rsync dpkg-dev build-essential
+  make patch openssl iptables)
 
 missing_packages() {
   local pkg
@@ -95,9 +100,14 @@ setup_component() {
       ;;
     bench) install_packages "${BENCH_PACKAGES[@]}" ;;
     docs) install_packages "${DOCS_PACKAGES[@]}" ;;
+    cluster)
+      setup_component docker
+      setup_component kube
+      install_packages "${CLUSTER_PACKAGES[@]}"
+      ;;
     all)
       local c
-      for c in build docker images registry fuzz kube bench docs; do setup_component "$c"; done
+      for c in build docker images registry fuzz kube bench docs cluster; do setup_component "$c"; done
       ;;
     *) usage_error "unknown component '$1'" ;;
   esac
