@@ -41,6 +41,10 @@
 #   docs           graphviz: dot draws the posts' figures from docs/images/*.dot
 #   equivs         equivs, which builds the dummy packages (docker-ce ...) that
 #                  tests/setup_test.sh installs into throwaway dpkg databases
+#   cluster        docker and kube, and what scripts/cluster.sh builds and runs
+#                  Kubernetes 1.20 from Debian's source with: go, etcd, cfssl,
+#                  conntrack, socat, rsync, dpkg-dev, a C toolchain, patch,
+#                  openssl, iptables
 #   all            every component above
 #
 # --dry-run   check and say what would be installed or started; change nothing
@@ -60,7 +64,7 @@ DPKG_ADMINDIR="${ASKELADDEN_DPKG_ADMINDIR:-/var/lib/dpkg}"
 # Docker from Docker's own repositories, Docker Desktop, or moby: each
 # conflicts with Debian's docker.io, which apt would install by removing it.
 OTHER_DOCKER_PACKAGES=(docker-ce docker-ce-cli containerd.io docker-desktop moby-engine moby-cli)
-COMPONENTS=(build docker python-docker base-images images registry fuzz kube bench docs equivs)
+COMPONENTS=(build docker python-docker base-images images registry fuzz kube bench docs equivs cluster)
 PYTHON=/usr/bin/python3
 
 DRY_RUN=0
@@ -207,6 +211,11 @@ check_component() {
     bench) check_packages bench wrk cmds wrk \; nginx-light cmds nginx \; valgrind cmds valgrind \; golang-go cmds go ;;
     docs) check_packages docs graphviz cmds dot ;;
     equivs) check_packages equivs equivs cmds equivs-build ;;
+    cluster)
+      check_packages cluster golang-go cmds go \; etcd-server cmds etcd \; golang-cfssl cmds cfssl \; \
+        conntrack cmds conntrack \; socat cmds socat \; rsync cmds rsync \; dpkg-dev cmds dpkg-source \; \
+        build-essential cmds cc make \; patch cmds patch \; openssl cmds openssl \; iptables cmds iptables
+      ;;
   esac
 }
 
@@ -217,6 +226,7 @@ expand_components() {
     case "$c" in
       all) printf '%s\n' "${COMPONENTS[@]}" ;;
       images) printf '%s\n' docker python-docker base-images images ;;
+      cluster) printf '%s\n' docker kube cluster ;;
       *) printf '%s\n' "$c" ;;
     esac
   done | awk '!seen[$0]++'

@@ -23,6 +23,8 @@
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../../common/lib.sh"
+# shellcheck source=common/debian-source.sh
+source "$ASKELADDEN_ROOT/common/debian-source.sh"
 
 WANT_VERSION=2.1.12
 work="$ASKELADDEN_ROOT/build/libevent-fuzz"
@@ -46,60 +48,18 @@ while (($# > 0)); do
   esac
   shift
 done
-((${#sources[@]} > 0)) || sources=(/etc/apt/sources.list.d/debian.sources /etc/apt/sources.list)
+((${#sources[@]} > 0)) || sources=("${DEBIAN_SOURCE_LISTS[@]}")
 
 stamp="$prefix/.askeladden-build"
 wanted_stamp="libevent $WANT_VERSION, CC=clang, CFLAGS=$cflags"
 
-# deb822 stanzas (.sources) or one-line entries: print the matching
-# "deb-src [signed-by=...] URI SUITE COMPONENTS..." lines.
-deb_src_lines() {
-  local file="$1"
-  if [[ "$file" == *.sources ]]; then
-    awk -v RS='' -F'\n' '{
-      delete f
-      for (i = 1; i <= NF; i++)
-        if ($i ~ /^[A-Za-z-]+:/) { k = tolower(substr($i, 1, index($i, ":") - 1)); v = substr($i, index($i, ":") + 1); gsub(/^[ \t]+|[ \t]+$/, "", v); f[k] = v }
-      if (f["types"] !~ /(^| )deb( |$)/ || tolower(f["enabled"]) == "no") next
-      opt = (f["signed-by"] ~ /^\//) ? "[signed-by=" f["signed-by"] "] " : ""
-      n = split(f["uris"], u, /[ \t]+/); m = split(f["suites"], s, /[ \t]+/)
-      for (i = 1; i <= n; i++) for (j = 1; j <= m; j++)
-        print "deb-src " opt u[i] " " s[j] " " f["components"]
-    }' "$file"
-  else
-    sed -n 's/^[[:space:]]*deb[[:space:]]\+/deb-src /p' "$file"
-  fi
-}
-
-# The private APT: its own source list, lists, cache and state under $work/apt.
-apt_private() {
-  local opts=(-q -o Dir::Etc::sourcelist="$work/apt/sources.list" -o Dir::Etc::sourceparts=-
-    -o Dir::State="$work/apt/state" -o Dir::State::Lists="$work/apt/lists"
-    -o Dir::Cache="$work/apt/cache")
-  # As root apt downloads as the _apt user, who cannot write under build/.
-  [[ "$(id -u)" != 0 ]] || opts+=(-o APT::Sandbox::User=root)
-  apt-get "${opts[@]}" "$@"
-}
-
 fetch_source() {
-  rm -rf "$work/apt" "$work/src"
-  mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/apt/state" "$work/src"
-  local file
-  for file in "${sources[@]}"; do
-    [[ -r "$file" ]] && deb_src_lines "$file"
-  done >"$work/apt/sources.list"
-  [[ -s "$work/apt/sources.list" ]] || die "no deb lines found in ${sources[*]} to derive deb-src lines from"
   step "libevent: downloading Debian's source package (log: $work/fetch.log)"
-  info "$(wc -l <"$work/apt/sources.list") deb-src lines derived from ${sources[*]}"
-  # apt-get update succeeds even when every source failed: look for an index.
-  apt_private update >"$work/fetch.log" 2>&1 || true
-  compgen -G "$work/apt/lists/*_Sources*" >/dev/null ||
-    die "no deb-src index could be fetched from $work/apt/sources.list (see $work/fetch.log)"
-  (cd "$work/src" && apt_private source --only-source libevent) >>"$work/fetch.log" 2>&1 ||
-    die "apt-get source libevent failed (see $work/fetch.log)"
-  srcdir="$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name "libevent-$WANT_VERSION*" | head -n 1)"
-  [[ -n "$srcdir" ]] || die "Debian's source package is not libevent $WANT_VERSION (see $work/fetch.log)"
-  version="$(basename "$(find "$work/src" -maxdepth 1 -name 'libevent_*.dsc' | head -n 1)" .dsc)"
+  fetch_debian_source "$work" libevent "$work/fetch.log" "${sources[@]}"
+  srcdir="$DEBIAN_SOURCE_DIR"
+  version="libevent_$DEBIAN_SOURCE_VERSION"
+  [[ "$(basename "$srcdir")" == "libevent-$WANT_VERSION"* ]] ||
+    die "Debian's source package is not libevent $WANT_VERSION (see $work/fetch.log)"
   info "got ${version#libevent_}"
 }
 

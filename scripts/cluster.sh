@@ -1,0 +1,444 @@
+#!/usr/bin/env bash
+# Usage: scripts/cluster.sh start|stop|status|kubeconfig
+#        scripts/cluster.sh --help
+#
+# A single-node Kubernetes 1.20 cluster on this machine, for a reader without
+# microk8s: etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
+# the kubelet and kube-proxy as local processes, started by Kubernetes' own
+# hack/local-up-cluster.sh, with the project's Docker engine as the container
+# runtime (dockershim). Built once from Debian's `kubernetes` source package.
+#
+#   start       build the binaries if they are not built yet (about 6 minutes
+#               on 2 cores, once: cached under $ASKELADDEN_STATE/cluster, keyed
+#               by the source version and our patches), start the cluster and
+#               return when the node is Ready; prints the kubeconfig's path.
+#               Does nothing when it runs already.
+#   stop        stop the processes start started (and only those), remove the
+#               pods' containers, put back the sysctls, iptables rules and
+#               directories start changed
+#   status      say whether the cluster runs and its node is Ready; exit 1 when
+#               it does not run or the node is not Ready
+#   kubeconfig  print the kubeconfig's path (exit 1 when the cluster is not
+#               running); use: export KUBECONFIG="$(scripts/cluster.sh kubeconfig)"
+#
+# What start changes on the machine, and stop puts back: the sysctls the
+# kubelet and kube-proxy set (vm.overcommit_memory, vm.panic_on_oom,
+# kernel.panic, kernel.panic_on_oops, kernel.keys.root_max*,
+# net.ipv4.conf.all.route_localnet), their KUBE-* iptables chains and rules,
+# the kubepods cgroups and the pods' logs under /var/log/pods and
+# /var/log/containers. Everything else (certificates, etcd's data, the
+# kubelet's directory, logs) lives under $ASKELADDEN_STATE/cluster/run; the
+# image k8s.gcr.io/pause:3.2 (built from source) stays in the Docker engine.
+# Ports used: 2379 2380 6443 10248 10249 10250 10251 10252 10256 10257 10259
+# and the NodePort 30008; start refuses to run when one is taken.
+#
+# Needs root, a running Docker engine (scripts/setup.sh docker), kubectl
+# (scripts/setup.sh kube) and the packages of scripts/setup.sh cluster.
+set -euo pipefail
+# shellcheck source=common/lib.sh
+source "$(dirname "$0")/../common/lib.sh"
+# shellcheck source=common/debian-source.sh
+source "$ASKELADDEN_ROOT/common/debian-source.sh"
+
+ACTION=
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help) print_usage; exit 0 ;;
+  esac
+done
+while (($# > 0)); do
+  case "$1" in
+    start | stop | status | kubeconfig)
+      [[ -z "$ACTION" ]] || usage_error "one action at a time"
+      ACTION="$1"
+      ;;
+    -*) usage_error "unknown option '$1'" ;;
+    *) usage_error "unknown action '$1'" ;;
+  esac
+  shift
+done
+[[ -n "$ACTION" ]] || usage_error "name an action: start, stop, status or kubeconfig"
+
+CLUSTER_DIR="$ASKELADDEN_STATE/cluster"
+RUN="$CLUSTER_DIR/run"
+KUBECONFIG_FILE="$RUN/certs/admin.kubeconfig"
+NODE=127.0.0.1
+BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+PROCESSES=(etcd "${BINARIES[@]}")
+PORTS=(2379 2380 6443 10248 10249 10250 10251 10252 10256 10257 10259 30008)
+SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops
+  kernel.keys.root_maxkeys kernel.keys.root_maxbytes net.ipv4.conf.all.route_localnet)
+PATCH_DIR="$ASKELADDEN_ROOT/scripts/cluster"
+PAUSE_IMAGE=k8s.gcr.io/pause:3.2
+
+# Commands start needs, and the Debian package that has each. All of them
+# come with scripts/setup.sh cluster.
+declare -A PACKAGE_OF=(
+  [etcd]=etcd-server [cfssl]=golang-cfssl [cfssljson]=golang-cfssl [conntrack]=conntrack
+  [socat]=socat [rsync]=rsync [go]=golang-go [dpkg-source]=dpkg-dev [gcc]=build-essential
+  [make]=make [openssl]=openssl [iptables]=iptables [patch]=patch [kubectl]=kubernetes-client
+  [docker]=docker.io
+)
+
+require_packages() {
+  local cmd
+  for cmd in "${!PACKAGE_OF[@]}"; do
+    have "$cmd" ||
+      die "'$cmd' is not installed (package ${PACKAGE_OF[$cmd]}; install it: scripts/setup.sh cluster)"
+  done
+}
+
+# ---- processes --------------------------------------------------------------
+
+# our_pids: the running processes of this cluster, "NAME PID" a line. A
+# process is ours when it runs one of the cluster's programs with an argument
+# under our run directory (etcd's data, a certificate, a configuration): a
+# pid alone could belong to anything after a reboot.
+our_pids() {
+  local dir pid argv0 name
+  for dir in /proc/[0-9]*; do
+    pid="${dir#/proc/}"
+    argv0="$(tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | head -n 1)" || continue
+    name="$(basename -- "${argv0:-/}")"
+    [[ " ${PROCESSES[*]} " == *" $name "* ]] || continue
+    tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | grep -qF -- "$RUN/" || continue
+    printf '%s %s\n' "$name" "$pid"
+  done
+}
+
+running() { [[ -n "$(our_pids)" ]]; }
+
+kubectl_ours() { kubectl --kubeconfig "$KUBECONFIG_FILE" --request-timeout=5s "$@"; }
+
+node_ready() {
+  [[ "$(kubectl_ours get node "$NODE" \
+    -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" == True ]]
+}
+
+# ---- the build ---------------------------------------------------------------
+
+# Our patches to Kubernetes' source, for this machine. Where a negative
+# oom_score_adj is refused (root without CAP_SYS_RESOURCE, as in some
+# containers), the kubelet must not ask for one for the pods' sandboxes or the
+# Guaranteed class, or every sandbox fails to start.
+build_patches() {
+  if ! (echo -1 >/proc/self/oom_score_adj) 2>/dev/null; then
+    printf '%s\n' "$PATCH_DIR/oom-score-adj.patch"
+  fi
+}
+
+# tree_for HASH: the source tree for these patches, if there is one: built
+# (it has .askeladden-built) or cut short (.askeladden-patched).
+tree_for() {
+  local tree
+  for tree in "$CLUSTER_DIR"/kubernetes-*-"$1"; do
+    [[ -f "$tree/.askeladden-patched" ]] || continue
+    printf '%s\n' "$tree"
+    return 0
+  done
+  return 1
+}
+
+# Sets TREE: the source tree whose binaries are built, building them first
+# when they are not. A build that was cut short resumes where it stopped.
+build() {
+  local patches=() hash
+  mapfile -t patches < <(build_patches)
+  if ((${#patches[@]} > 0)); then
+    hash="$(cat "${patches[@]}" | sha256sum | cut -c 1-12)"
+  else
+    hash=unpatched
+  fi
+  if TREE="$(tree_for "$hash")" && [[ -f "$TREE/.askeladden-built" ]]; then
+    return 0
+  fi
+  local started=$SECONDS
+  mkdir -p "$CLUSTER_DIR"
+  if [[ -z "$TREE" ]]; then
+    step "kubernetes: downloading Debian's source package (log: $CLUSTER_DIR/fetch.log)"
+    fetch_debian_source "$CLUSTER_DIR/fetch" kubernetes "$CLUSTER_DIR/fetch.log"
+    [[ "$DEBIAN_SOURCE_VERSION" == *1.20.* ]] ||
+      die "Debian's kubernetes source is $DEBIAN_SOURCE_VERSION, not 1.20: its kubelet has no dockershim"
+    info "got kubernetes $DEBIAN_SOURCE_VERSION in $((SECONDS - started)) s"
+    # Where it is built, for good: Go's build cache is keyed by the path.
+    TREE="$CLUSTER_DIR/kubernetes-$DEBIAN_SOURCE_VERSION-$hash"
+    rm -rf "$TREE"
+    mv "$DEBIAN_SOURCE_DIR" "$TREE"
+    rm -rf "$CLUSTER_DIR/fetch"
+    local patch
+    for patch in "${patches[@]}"; do
+      info "applying $(basename "$patch")"
+      patch -d "$TREE" -p1 --quiet --forward <"$patch" || die "$(basename "$patch") does not apply to $TREE"
+    done
+    : >"$TREE/.askeladden-patched"
+  fi
+  local bin="$TREE/_output/local/bin/linux/amd64" name i=0 t
+  for name in "${BINARIES[@]}"; do
+    i=$((i + 1))
+    [[ -x "$bin/$name" ]] && continue
+    step "kubernetes: building $name ($i of ${#BINARIES[@]}; log: $CLUSTER_DIR/build-$name.log)"
+    t=$SECONDS
+    run_logged "$CLUSTER_DIR/build-$name.log" "$name" env GOPROXY=off GO111MODULE=on GOFLAGS=-mod=vendor \
+      CGO_ENABLED=0 make -C "$TREE" WHAT="cmd/$name" ||
+      die "building $name failed (see $CLUSTER_DIR/build-$name.log)"
+    printf '%s %d\n' "$name" $((SECONDS - t)) >>"$TREE/build-times"
+    info "$name built in $((SECONDS - t)) s"
+  done
+  step "kubernetes: building the pause container's program"
+  gcc -Os -Wall -Werror -static -DVERSION=v3.2-askeladden -o "$TREE/_output/pause" \
+    "$TREE/build/pause/linux/pause.c" 2>"$CLUSTER_DIR/build-pause.log" ||
+    die "building pause.c failed (see $CLUSTER_DIR/build-pause.log)"
+  # The Go build cache is gigabytes; the binaries are all we keep.
+  rm -rf "$TREE/_output/local/go"
+  : >"$TREE/.askeladden-built"
+  ok "Kubernetes built in $((SECONDS - started)) s, cached in $TREE"
+}
+
+# kubelet 1.20's default sandbox image, which cannot be pulled here: the
+# pause program built from source, alone in an image.
+pause_image() {
+  image_exists "$PAUSE_IMAGE" && return 0
+  step "building $PAUSE_IMAGE from build/pause/linux/pause.c"
+  local dir="$RUN/pause"
+  mkdir -p "$dir"
+  cp "$TREE/_output/pause" "$dir/pause"
+  tar -C "$dir" -c pause | docker import -c 'ENTRYPOINT ["/pause"]' -c 'USER 65535:65535' - "$PAUSE_IMAGE" >/dev/null ||
+    die "could not create $PAUSE_IMAGE"
+}
+
+# ---- what start changes on the machine, and how stop puts it back -------------
+
+save_machine_state() {
+  local name
+  for name in "${SYSCTLS[@]}"; do
+    if [[ -r "/proc/sys/${name//.//}" ]]; then printf '%s %s\n' "$name" "$(cat "/proc/sys/${name//.//}")"; fi
+  done >"$RUN/saved/sysctls"
+  local tool
+  for tool in iptables ip6tables; do
+    if have "$tool-save"; then "$tool-save" >"$RUN/saved/$tool" 2>/dev/null || true; fi
+  done
+  ls -A /var/log/pods >"$RUN/saved/pod-logs" 2>/dev/null || true
+  ls -A /var/log/containers >"$RUN/saved/container-logs" 2>/dev/null || true
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -name kubepods -type d >"$RUN/saved/cgroups" 2>/dev/null || true
+}
+
+restore_sysctls() {
+  [[ -f "$RUN/saved/sysctls" ]] || return 0
+  local name value file
+  while read -r name value; do
+    file="/proc/sys/${name//.//}"
+    [[ "$(cat "$file" 2>/dev/null)" == "$value" ]] && continue
+    printf '%s\n' "$value" >"$file" 2>/dev/null || warn "could not put $name back to $value"
+  done <"$RUN/saved/sysctls"
+}
+
+# The iptables-restore commands that remove what the cluster added: rules
+# that jump to a KUBE-* chain from a chain that was there, then the new KUBE-*
+# chains themselves. Anything else (Docker's rules) is left as it is.
+kube_rules_undo() {
+  local tool="$1" saved="$2"
+  "$tool-save" 2>/dev/null | awk '
+    FNR == NR {
+      if (/^\*/) t = substr($0, 2)
+      else if (/^:/) oldchain[t, substr($1, 2)] = 1
+      else if (/^-A /) oldrule[t, $0] = 1
+      next
+    }
+    /^\*/ { table = substr($0, 2); tables[++nt] = table; next }
+    /^:KUBE-/ {
+      c = substr($1, 2)
+      if (!((table, c) in oldchain)) { newchain[table, c] = 1; chains[table] = chains[table] " " c }
+      next
+    }
+    /^-A / && /KUBE-/ && !((table, $0) in oldrule) && !((table, $2) in newchain) {
+      dels[table] = dels[table] "-D " substr($0, 4) "\n"
+    }
+    END {
+      for (i = 1; i <= nt; i++) {
+        t = tables[i]
+        if (dels[t] == "" && chains[t] == "") continue
+        printf "*%s\n%s", t, dels[t]
+        n = split(chains[t], names, " ")
+        for (j = 1; j <= n; j++) printf "-F %s\n", names[j]
+        for (j = 1; j <= n; j++) printf "-X %s\n", names[j]
+        print "COMMIT"
+      }
+    }' "$saved" -
+}
+
+restore_iptables() {
+  local tool undo
+  for tool in iptables ip6tables; do
+    if [[ ! -f "$RUN/saved/$tool" ]] || ! have "$tool-save"; then continue; fi
+    undo="$(kube_rules_undo "$tool" "$RUN/saved/$tool")" || {
+      warn "$tool: could not work out which rules the cluster added"
+      continue
+    }
+    [[ -n "$undo" ]] || continue
+    "$tool-restore" --noflush <<<"$undo" 2>>"$RUN/logs/stop.log" ||
+      warn "$tool: some KUBE-* rules could not be removed (see $RUN/logs/stop.log)"
+  done
+}
+
+# Left over by the kubelet when it is stopped: its tmpfs mounts (secrets), the
+# pods' log directories, the kubepods cgroups.
+restore_leftovers() {
+  local mnt
+  awk -v run="$RUN/" 'index($2, run) == 1 { print $2 }' /proc/mounts | sort -r | while read -r mnt; do
+    umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || warn "could not unmount $mnt"
+  done
+  local dir entry
+  for dir in pods containers; do
+    local saved="$RUN/saved/${dir%s}-logs"
+    [[ -f "$saved" && -d "/var/log/$dir" ]] || continue
+    for entry in "/var/log/$dir"/*; do
+      [[ -e "$entry" || -L "$entry" ]] || continue
+      grep -qxF "$(basename "$entry")" "$saved" || rm -rf "$entry"
+    done
+  done
+  if [[ -f "$RUN/saved/cgroups" ]]; then
+    for dir in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+      [[ -d "$dir" ]] || continue
+      grep -qxF "$dir" "$RUN/saved/cgroups" && continue
+      find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    done
+  fi
+}
+
+# ---- actions -----------------------------------------------------------------
+
+# The cluster's processes outlive this script: they must not inherit its open
+# files, such as the lock of a caller's `flock FILE scripts/cluster.sh start`,
+# which they would then hold for as long as they run. (255 is bash's own.)
+close_inherited_fds() {
+  local fd
+  for fd in "/proc/$$/fd"/*; do
+    fd="${fd##*/}"
+    ((fd > 2 && fd != 255)) || continue
+    eval "exec $fd>&-" 2>/dev/null || true
+  done
+}
+
+print_kubeconfig() { printf '%s\n' "$KUBECONFIG_FILE"; }
+
+start() {
+  if running; then
+    if wait_until 60 "" node_ready; then
+      ok "the cluster runs already and its node is Ready; nothing to do"
+      print_kubeconfig
+      return 0
+    fi
+    die "the cluster runs but its node is not Ready (logs: $RUN/logs; restart it: $SCRIPT_NAME stop && $SCRIPT_NAME start)"
+  fi
+  [[ "$(id -u)" == 0 ]] || die "the kubelet and kube-proxy need root"
+  local port
+  for port in "${PORTS[@]}"; do
+    port_open 127.0.0.1 "$port" &&
+      die "port $port is taken by something else (see: ss -ltnp 'sport = :$port'); the cluster needs ${PORTS[*]}"
+  done
+  require_packages
+  require_docker
+  build
+  local started=$SECONDS
+  close_inherited_fds
+  # A fresh run directory: a certificate or an etcd left from an earlier run
+  # would only get in the way.
+  restore_leftovers
+  rm -rf "$RUN"
+  mkdir -p "$RUN/bin" "$RUN/logs" "$RUN/saved" "$RUN/tmp" "$RUN/certs" "$RUN/kubelet"
+  pause_image
+  save_machine_state
+  # local-up-cluster.sh calls sudo; we are root already.
+  # shellcheck disable=SC2016
+  printf '#!/bin/sh\n[ "$1" = -E ] && shift\nexec "$@"\n' >"$RUN/bin/sudo"
+  chmod +x "$RUN/bin/sudo"
+  local script="$RUN/local-up-cluster.sh"
+  patch --quiet -o "$script" "$TREE/hack/local-up-cluster.sh" <"$PATCH_DIR/local-up-cluster.patch" ||
+    die "local-up-cluster.patch does not apply to $TREE/hack/local-up-cluster.sh"
+  # It finds its libraries from where it lies.
+  cp "$script" "$TREE/hack/local-up-cluster-askeladden.sh"
+  step "starting Kubernetes $(basename "$TREE" | cut -d - -f 2) (logs: $RUN/logs)"
+  local endpoint="unix://$RUN/dockershim.sock"
+  if ! run_logged "$RUN/logs/local-up-cluster.log" "starting" setsid env \
+    PATH="$RUN/bin:$PATH" GO_OUT="$TREE/_output/local/bin/linux/amd64" KUBECTL="$(command -v kubectl)" \
+    ENABLE_DAEMON=true LOG_LEVEL=1 HOSTNAME_OVERRIDE="$NODE" \
+    CERT_DIR="$RUN/certs" LOG_DIR="$RUN/logs" ETCD_DIR="$RUN/etcd" LOCAL_TMP_DIR="$RUN/tmp" \
+    POD_MANIFEST_PATH="$RUN/static-pods" KUBELET_ROOT_DIR="$RUN/kubelet" PID_FILE="$RUN/pids" \
+    CONTAINER_RUNTIME_ENDPOINT="$endpoint" IMAGE_SERVICE_ENDPOINT="$endpoint" \
+    KUBE_ENABLE_CLUSTER_DNS=false KUBE_DEFAULT_STORAGE_CLASS=false \
+    EVICTION_HARD='memory.available<100Mi' \
+    KUBE_PROXY_CONNTRACK_MAX_PER_CORE=0 KUBE_PROXY_CONNTRACK_MIN=0 \
+    KUBE_PROXY_CONNTRACK_TCP_ESTABLISHED_TIMEOUT=0s KUBE_PROXY_CONNTRACK_TCP_CLOSE_WAIT_TIMEOUT=0s \
+    KUBELET_FLAGS="--root-dir=$RUN/kubelet --cert-dir=$RUN/kubelet/pki --volume-plugin-dir=$RUN/kubelet/volume-plugins --experimental-dockershim-root-directory=$RUN/dockershim --seccomp-profile-root=$RUN/kubelet/seccomp --image-gc-high-threshold=100 --image-gc-low-threshold=99" \
+    bash "$TREE/hack/local-up-cluster-askeladden.sh" </dev/null; then
+    stop_cluster >/dev/null 2>&1 || true
+    die "local-up-cluster.sh failed (its log: $RUN/logs/local-up-cluster.log; the others beside it)"
+  fi
+  if ! wait_until 120 "" node_ready; then
+    stop_cluster >/dev/null 2>&1 || true
+    die "node $NODE was not Ready within 120 s (logs: $RUN/logs/kubelet.log and beside it)"
+  fi
+  ok "Kubernetes runs, node $NODE Ready, in $((SECONDS - started)) s; kubeconfig:"
+  print_kubeconfig
+}
+
+stop_cluster() {
+  local name pid pids=()
+  while read -r name pid; do
+    if [[ -n "$pid" ]]; then pids+=("$pid"); fi
+  done < <(our_pids)
+  if ((${#pids[@]} > 0)); then
+    step "stopping the cluster (${#pids[@]} processes)"
+    kill "${pids[@]}" 2>/dev/null || true
+    if ! wait_until 30 "" bash -c "! kill -0 ${pids[*]} 2>/dev/null"; then
+      warn "still running after 30 s: killing"
+      kill -9 "${pids[@]}" 2>/dev/null || true
+      wait_until 10 "" bash -c "! kill -0 ${pids[*]} 2>/dev/null" || die "could not stop pids ${pids[*]}"
+    fi
+  fi
+  # The pods' containers (dockershim labels them); only ours run on this engine.
+  local containers=()
+  if docker_ready; then
+    mapfile -t containers < <(docker ps -aq --filter label=io.kubernetes.docker.type)
+    if ((${#containers[@]} > 0)); then
+      info "removing ${#containers[@]} containers of the pods"
+      docker rm -f "${containers[@]}" >/dev/null || warn "some of the pods' containers could not be removed"
+    fi
+  fi
+  [[ -d "$RUN/saved" ]] || return 0
+  restore_sysctls
+  restore_iptables
+  restore_leftovers
+  rm -rf "$RUN/saved" "$RUN/etcd" "$RUN/dockershim.sock"
+}
+
+stop() {
+  if ! running && [[ ! -d "$RUN/saved" ]]; then
+    info "no cluster started by $SCRIPT_NAME runs"
+    return 0
+  fi
+  stop_cluster
+  ok "stopped; sysctls and iptables put back (logs stay in $RUN/logs)"
+}
+
+status() {
+  local n
+  n="$(our_pids | wc -l)"
+  if ((n == 0)); then
+    info "no cluster started by $SCRIPT_NAME runs"
+    return 1
+  fi
+  if node_ready; then
+    ok "the cluster runs ($n processes), node $NODE Ready; kubeconfig: $KUBECONFIG_FILE"
+  else
+    warn "the cluster runs ($n of ${#PROCESSES[@]} processes), but node $NODE is not Ready (logs: $RUN/logs)"
+    return 1
+  fi
+}
+
+kubeconfig() {
+  running || die "no cluster started by $SCRIPT_NAME runs (start it: $SCRIPT_NAME start)"
+  print_kubeconfig
+}
+
+"$ACTION"
