@@ -47,7 +47,7 @@ help:
 	@echo 'make test-images     build both images from a clean state and check them running'
 	@echo 'make compare-sizes   measure and compare the two images'
 	@echo 'make test-compare-sizes  compare-sizes: unit tests, then against both images: numbers, JSON, budgets'
-	@echo 'make test-docs       run the posts'"'"' commands and compare their output'
+	@echo 'make test-docs       run the posts'"'"' commands and compare their output (a cluster: scripts/cluster.sh when none answers)'
 	@echo 'make figures         draw the posts'"'"' figures, docs/images/*.svg, from their .dot sources'
 	@echo 'make bench           askeladden against nginx and Go: throughput, latency, memory, instructions'
 	@echo 'make setup           install the build and test dependencies (root)'
@@ -196,7 +196,7 @@ docs/images/%.svg: docs/images/%.dot
 # The posts' runnable blocks build, run and push the images themselves, to
 # the registry on localhost:32000 (microk8s's, or one registry.sh starts).
 test-docs: all
-	scripts/setup.sh build images registry kube docs
+	scripts/setup.sh build images registry kube docs cluster
 	scripts/base-images.sh
 	scripts/registry.sh start
 	tests/docs_test.sh
