@@ -9,7 +9,8 @@
 # it (as the shell's second prompt shows), and the lines after it are its
 # output. A block runs in one shell, top to bottom, from the repository root,
 # as in one terminal: a function or variable set by one command is there for
-# the next. Output is compared after tests/docs/masks.sed has replaced on
+# the next, and a function it defines is there in the post's later blocks
+# too, as in a reader's terminal. Output is compared after tests/docs/masks.sed has replaced on
 # both sides what differs from run to run (ids, digests, sizes, times,
 # counts, and in a cluster's output pod names, ages and uids); a line "..."
 # stands for any number of lines. Every command must exit 0, except the last
@@ -107,6 +108,8 @@ block_script() {
   printf 'set -o pipefail\nunset MAKELEVEL MAKEFLAGS MFLAGS\ncd %q\n' "$ASKELADDEN_ROOT"
   buildkit_docker_line
   [[ ! -f "$work/$block.cluster" ]] || cluster_lines
+  # The functions the post's earlier blocks defined.
+  [[ ! -f "$work/functions.sh" ]] || printf '. %q\n' "$work/functions.sh"
   while [[ -f "$work/$block.$n.cmd" ]]; do
     printf '{\n%s\n} >%q 2>&1 </dev/null\necho $? >%q\n' \
       "$(cat "$work/$block.$n.cmd")" "$work/$block.$n.actual" "$work/$block.$n.rc"
@@ -139,6 +142,15 @@ check_command() {
   fi
 }
 
+# Keep the functions block $1 defines (a command "NAME() {") for the next.
+keep_functions() {
+  local cmd
+  for cmd in "$work/$1".*.cmd; do
+    [[ -f "$cmd" ]] || continue
+    if head -n 1 "$cmd" | grep -qE '^[A-Za-z_][A-Za-z0-9_]*\(\) *\{'; then cat "$cmd" >>"$work/functions.sh"; fi
+  done
+}
+
 run_block() {
   local file="$1" block="$2" n=1
   if [[ -f "$work/$block.cluster" ]] && ! cluster_ready; then
@@ -147,6 +159,7 @@ run_block() {
   fi
   block_script "$block" >"$work/$block.sh"
   timeout "$BLOCK_TIMEOUT" bash "$work/$block.sh" || true
+  keep_functions "$block"
   while [[ -f "$work/$block.$n.cmd" ]]; do
     check_command "$file" "$work/$block.$n"
     n=$((n + 1))
@@ -166,7 +179,7 @@ check_no_sleep() {
 
 run_file_blocks() {
   local file="$1" block=1
-  rm -f "$work"/[0-9]*
+  rm -f "$work"/[0-9]* "$work/functions.sh"
   extract_runnable "$file"
   check_no_sleep "$file"
   while [[ -f "$work/$block.1.cmd" ]]; do
