@@ -176,8 +176,9 @@ compare-sizes:
 	scripts/setup.sh build images
 	scripts/compare-sizes.sh
 
-# The program's unit tests (small archives, no engine), then the script
-# against both images; the target fails when either does.
+# The program's unit tests (small archives, no engine; they include mypy's
+# check of its type hints, configured in mypy.ini), then the script against
+# both images; the target fails when either does.
 test-compare-sizes:
 	scripts/setup.sh build images
 	status=0; /usr/bin/python3 tests/compare_sizes/run.py || status=1; \

@@ -32,7 +32,7 @@ source "$(dirname "$0")/../common/lib.sh"
 BUILD_PACKAGES=(build-essential clang libclang-rt-14-dev libevent-dev check pkg-config
   valgrind shellcheck jq curl ca-certificates procps)
 DOCKER_PACKAGES=(docker.io)
-IMAGES_PACKAGES=(mmdebstrap arch-test python3-docker libxml2-utils)
+IMAGES_PACKAGES=(mmdebstrap arch-test python3-docker libxml2-utils python3-mypy)
 REGISTRY_PACKAGES=(docker-registry)
 FUZZ_PACKAGES=(clang libclang-rt-14-dev dpkg-dev make pkg-config)
 KUBE_PACKAGES=(yq)
