@@ -187,7 +187,7 @@ def show(r: report.Report, o: Options, console: Console) -> None:
 
 
 def run(o: Options, places: Places, console: Console,
-        make_engine: Callable[[], EngineAPI] = Engine) -> int:
+        make_engine: Callable[[], EngineAPI]) -> int:
     # Only now: bad usage needs no engine, nor its SDK.
     try:
         from docker.errors import DockerException
@@ -206,9 +206,12 @@ def run(o: Options, places: Places, console: Console,
 
 
 def main(argv: Sequence[str], environ: Mapping[str, str] | None = None,
-         make_engine: Callable[[], EngineAPI] = Engine) -> int:
-    environ = os.environ if environ is None else environ
-    console = Console.from_environ(environ)
+         make_engine: Callable[[], EngineAPI] | None = None) -> int:
+    """The exit status of compare-sizes.sh ARGV, run in ENVIRON (os.environ
+    unless given); MAKE_ENGINE gives the engine (the Docker engine of ENVIRON
+    unless given)."""
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    console = Console.from_environ(env)
     out.use(console)
     try:
         o = parse(argv, console.script_name)
@@ -216,10 +219,11 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None,
         out.usage_line(str(e))
         return 2
     if o is None:
-        sys.stdout.write(usage(environ, console.script_name))
+        sys.stdout.write(usage(env, console.script_name))
         return 0
     try:
-        return run(o, Places.from_environ(environ), console, make_engine)
+        return run(o, Places.from_environ(env), console,
+                   make_engine or (lambda: Engine(env)))
     except Fatal as e:
         out.error(str(e))
     except OSError as e:            # the engine's connection, the state directory

@@ -2,6 +2,7 @@
 their history, `docker save` streams and short-lived containers."""
 import datetime
 import re
+from collections.abc import Mapping
 from typing import Any, NamedTuple, Protocol
 
 from .out import Fatal
@@ -60,10 +61,11 @@ def entry_binary(config: dict[str, Any] | None) -> str:
 
 
 class Engine:
-    """The images and containers of one engine (DOCKER_HOST or the local socket).
-    The SDK's own errors (docker.errors.DockerException) reach the caller."""
+    """The images and containers of one engine (DOCKER_HOST in ENVIRON, or the
+    local socket). The SDK's own errors (docker.errors.DockerException) reach
+    the caller."""
 
-    def __init__(self) -> None:
+    def __init__(self, environ: Mapping[str, str]) -> None:
         try:
             import docker
         except ImportError:
@@ -73,7 +75,7 @@ class Engine:
             # "auto": the engine's own API version, so a newer engine
             # saves images in the OCI layout.
             self.api = docker.APIClient(version="auto", timeout=600,
-                                        **docker.utils.kwargs_from_env())
+                                        **docker.utils.kwargs_from_env(environment=environ))
         except docker.errors.DockerException:
             raise Fatal(NO_ENGINE) from None
 

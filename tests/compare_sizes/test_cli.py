@@ -91,6 +91,15 @@ class Main(unittest.TestCase):
                                           "ASKELADDEN_STATE": "/t"})
         self.assertEqual(places.state, "/t")
 
+    @unittest.skipIf(docker is None, "python3-docker is not installed")
+    def test_the_engine_is_the_one_the_environment_names(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            status, stdout, stderr = run_main("--no-build", "a:1", "b:2", environ={
+                "DOCKER_HOST": "unix:///nonexistent/docker.sock", "ASKELADDEN_STATE": tmp})
+        self.assertEqual((status, stdout), (1, ""))
+        self.assertEqual(stderr, "compare-sizes.sh: error: no Docker engine answers "
+                                 "(start one with: scripts/setup.sh docker)\n")
+
     def test_help_prints_the_usage_block_it_is_given(self):
         status, stdout, _ = run_main("--help", environ={"COMPARE_SIZES_USAGE": "Usage: x [options]\n\nMore."})
         self.assertEqual((status, stdout), (0, "Usage: x [options]\n\nMore.\n"))
