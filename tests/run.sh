@@ -32,10 +32,10 @@ STAGES='
        asan           test-asan                230  the Check suites under AddressSanitizer and UBSan
        memcheck       test-memcheck             45  the built servers under load in valgrind memcheck (2 x 24)
        fuzz           test-fuzz                  3  a bounded libFuzzer run through the server and the HTTP parser of libevent
-       scripts        test-scripts              70  shellcheck and --help on every script
+       scripts        test-scripts              78  shellcheck and --help on every script; the colour rule
        images         test-images               32  the two images build and behave (Docker)
        redeploy       test-redeploy            125  registry.sh, the manifests, redeploy.sh against a local registry
-       compare-sizes  test-compare-sizes       130  compare-sizes: its modules, the engine numbers, JSON, budgets, diff
+       compare-sizes  test-compare-sizes       150  compare-sizes: its modules and their types, the engine numbers, JSON, budgets, diff
        docs           test-docs                260  the posts: their commands run and print what they say
 '
 
