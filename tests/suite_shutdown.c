@@ -3,6 +3,7 @@
 #include <check.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -139,6 +140,52 @@ START_TEST(request_arriving_during_stop_is_answered_with_close)
 }
 END_TEST
 
+/* SIGTERM to a server with one loop and no drain, until its "stopped" line:
+ * how long the stop took. The line comes when the loops have stopped, before
+ * any exit-time work (a sanitizer's leak check) that is not the server's. */
+static long sigterm_stop_ms(void)
+{
+    long started = clock_ms();
+    kill(target.proc.pid, SIGTERM);
+    ck_assert_msg(proc_wait_output(&target.proc, "askeladden: stopped", FINISH_MAX_MS + 3000),
+                  "the stop took over %d ms", FINISH_MAX_MS + 3000);
+    long took = clock_ms() - started;
+    ck_assert(target_stop(&target));
+    return took;
+}
+
+static void start_one_loop_without_drain(void)
+{
+    ck_assert_int_eq(target_start(&target, TARGET_BINARY,
+                                  (const char *const[]){ "--threads", "1", "--drain-seconds",
+                                                         "0", NULL }),
+                     0);
+}
+
+/* A client that leaves a reply stalled and then resets the connection takes
+ * the reply with it: nothing is in flight any more, and the stop must not wait
+ * the finish window for it. */
+START_TEST(abandoned_reply_does_not_hold_the_stop)
+{
+    start_one_loop_without_drain();
+    long fresh = sigterm_stop_ms();
+
+    start_one_loop_without_drain();
+    struct stalled_writer w;
+    target_stall_writer(&w);
+    struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+    ck_assert_int_eq(setsockopt(w.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset), 0);
+    close(w.fd);
+    /* Answered after the reset, by the same and only loop: it has seen it. */
+    ck_assert(http_get_200(target.host, target.port));
+    long abandoned = sigterm_stop_ms();
+
+    ck_assert_msg(abandoned < fresh + FINISH_MAX_MS / 2,
+                  "stop after an abandoned reply took %ld ms, a fresh stop %ld ms", abandoned,
+                  fresh);
+}
+END_TEST
+
 static void start_binary_with_drain(const char *drain)
 {
     ck_assert_int_eq(target_start(&target, TARGET_BINARY,
@@ -208,6 +255,7 @@ Suite *shutdown_suite(void)
     tcase_add_test(binary, second_signal_ends_the_drain_early);
     tcase_add_test(binary, replies_in_flight_get_2_s_to_finish_and_no_more);
     tcase_add_test(binary, request_arriving_during_stop_is_answered_with_close);
+    tcase_add_test(binary, abandoned_reply_does_not_hold_the_stop);
     suite_add_tcase(s, binary);
     return s;
 }

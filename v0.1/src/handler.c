@@ -60,10 +60,26 @@ static const struct reply *route(struct evhttp_request *req, const struct handle
     return &replies[R_TEXT];
 }
 
+/* A reply leaves the count when its request is freed. libevent 2.1 frees a
+ * request with a reply queued in one of two places: evhttp_send_done, once the
+ * reply is written, which calls the on-complete callback; or with its
+ * connection in evhttp_connection_free (a reset, a write timeout, evhttp_free),
+ * which calls the connection's close callback first and never the on-complete
+ * one. A connection writes one reply at a time, so the close callback is set
+ * while its reply is in flight and cleared once it is written. */
+static void reply_abandoned(struct evhttp_connection *conn, void *arg)
+{
+    struct handler_state *st = arg;
+    evhttp_connection_set_closecb(conn, NULL, NULL);
+    st->replies_in_flight--;
+}
+
 static void reply_written(struct evhttp_request *req, void *arg)
 {
     struct handler_state *st = arg;
-    (void)req;
+    struct evhttp_connection *conn = evhttp_request_get_connection(req);
+    if (conn != NULL)
+        evhttp_connection_set_closecb(conn, NULL, NULL);
     st->replies_in_flight--;
 }
 
@@ -96,6 +112,7 @@ static void handler_request(struct evhttp_request *req, void *arg)
     access_log_request(&st->log, req, r->status, head ? 0 : r->length);
     st->replies_in_flight++;
     evhttp_request_set_on_complete_cb(req, reply_written, st);
+    evhttp_connection_set_closecb(evhttp_request_get_connection(req), reply_abandoned, st);
     evhttp_send_reply(req, r->status, r->reason, NULL);
 }
 
