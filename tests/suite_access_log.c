@@ -38,6 +38,35 @@ START_TEST(long_text_is_cut_with_dots)
 }
 END_TEST
 
+/* Escape text into the first outlen bytes of a buffer of canaries: nothing
+ * may be written past them, and what is written is a string. */
+static void escaped_within(const char *text, size_t outlen, const char *expected)
+{
+    char buf[16];
+    memset(buf, '#', sizeof buf);
+    access_log_escape(text, buf, outlen);
+    for (size_t i = outlen; i < sizeof buf; i++)
+        ck_assert_msg(buf[i] == '#', "outlen %zu: byte %zu written", outlen, i);
+    if (outlen > 0)
+        ck_assert_str_eq(buf, expected);
+}
+
+START_TEST(tiny_buffers_are_never_overrun)
+{
+    /* Under 4 bytes there is room for part of the "..." and the NUL only. */
+    escaped_within("hello", 0, "");
+    escaped_within("hello", 1, "");
+    escaped_within("hello", 2, ".");
+    escaped_within("hello", 3, "..");
+    escaped_within("hello", 4, "...");
+    escaped_within("hello", 5, "h...");
+    escaped_within("\x01", 3, "..");
+    escaped_within("\x01", 5, "...");
+    escaped_within("", 0, "");
+    escaped_within("", 1, "");
+}
+END_TEST
+
 static void start_logging(void)
 {
     ck_assert_msg(target_start(&target, TARGET_BINARY,
@@ -110,6 +139,7 @@ Suite *access_log_suite(void)
     TCase *escape = tcase_create("escape");
     tcase_add_test(escape, quotes_backslashes_and_control_bytes_are_escaped);
     tcase_add_test(escape, long_text_is_cut_with_dots);
+    tcase_add_test(escape, tiny_buffers_are_never_overrun);
     suite_add_tcase(s, escape);
     TCase *lines = tcase_create("binary");
     tcase_add_checked_fixture(lines, start_logging, target_teardown);

@@ -22,7 +22,9 @@ void access_log_request(struct access_log *log, struct evhttp_request *req,
                         int status, size_t body_bytes);
 
 /* Copy text into out (of size outlen), escaping what could forge a log line
- * or a terminal sequence, and truncating long input with "...". */
+ * or a terminal sequence, and truncating long input with "..." (as much of it
+ * as fits). out is always NUL-terminated when outlen > 0; nothing is written
+ * when outlen is 0. */
 void access_log_escape(const char *text, char *out, size_t outlen);
 
 #endif

@@ -36,12 +36,17 @@ void access_log_escape(const char *text, char *out, size_t outlen)
 {
     static const char hex[] = "0123456789abcdef";
     size_t o = 0;
+    if (outlen == 0)
+        return;
+    /* Text is copied only while 4 bytes stay free behind it, for "..." and
+     * the NUL; a buffer smaller than that gets what fits of the dots. */
     for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
         int plain = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\';
         size_t need = plain ? 1 : 4;
         if (o + need + 4 > outlen || o >= URI_LOG_MAX) {
-            memcpy(out + o, "...", 3);
-            o += 3;
+            size_t dots = outlen - 1 - o < 3 ? outlen - 1 - o : 3;
+            memcpy(out + o, "...", dots);
+            o += dots;
             break;
         }
         if (plain) {
