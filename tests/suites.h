@@ -6,6 +6,7 @@
 
 #define ASKELADDEN_SUITES(X) \
     X(options)               \
+    X(server)                \
     X(http)                  \
     X(shutdown)              \
     X(cli)                   \
