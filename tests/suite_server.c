@@ -2,7 +2,11 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "server.h"
@@ -71,6 +75,76 @@ START_TEST(an_unformattable_address_keeps_its_port)
 }
 END_TEST
 
+/* Compile the snapshot's handler.c (syntax only) with include_dir searched
+ * first, or none; its exit status, and what it printed in out. */
+static int compile_handler(const char *include_dir, char *out, size_t outlen)
+{
+    const char *root = getenv("ASKELADDEN_ROOT");
+    const char *cc = getenv("CC");
+    char command[8192];
+    snprintf(command, sizeof command, "%s -std=c11 -D_GNU_SOURCE -fsyntax-only %s%s -I%s/%s/src "
+             "%s/%s/src/handler.c 2>&1",
+             cc != NULL && cc[0] != '\0' ? cc : "cc", include_dir != NULL ? "-I" : "",
+             include_dir != NULL ? include_dir : "", root != NULL ? root : ".", SNAPSHOT_DIR,
+             root != NULL ? root : ".", SNAPSHOT_DIR);
+    FILE *p = popen(command, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, outlen - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    ck_assert_msg(status != -1 && WIFEXITED(status), "%s: did not run", command);
+    return WEXITSTATUS(status);
+}
+
+/* libevent's own headers, with its version number raised to 2.2.1. */
+static void fake_libevent_2_2(char *dir, size_t dirlen)
+{
+    char path[4200];
+    snprintf(dir, dirlen, "/tmp/askeladden-libevent-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/event2", dir);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/event2/event-config.h", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("#include_next <event2/event-config.h>\n"
+          "#undef EVENT__NUMERIC_VERSION\n"
+          "#define EVENT__NUMERIC_VERSION 0x02020100\n",
+          f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void remove_fake(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/event2/event-config.h", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/event2", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
+START_TEST(libevent_2_1_builds_the_handler)
+{
+    char out[4096];
+    ck_assert_msg(compile_handler(NULL, out, sizeof out) == 0, "handler.c does not compile:\n%s",
+                  out);
+}
+END_TEST
+
+/* In libevent 2.2, 1 << 15 is a real method: built against it, the handler
+ * would answer 501 where it promises 405. The build must stop and say why. */
+START_TEST(libevent_2_2_stops_the_build_with_a_reason)
+{
+    char dir[64], out[4096];
+    fake_libevent_2_2(dir, sizeof dir);
+    int status = compile_handler(dir, out, sizeof out);
+    remove_fake(dir);
+    ck_assert_msg(status != 0, "handler.c compiled against libevent 2.2");
+    ck_assert_msg(strstr(out, "needs libevent 2.1") != NULL, "no reason given:\n%s", out);
+}
+END_TEST
+
 Suite *server_suite(void)
 {
     Suite *s = suite_create("server");
@@ -82,5 +156,10 @@ Suite *server_suite(void)
     tcase_add_test(endpoint, endpoints_are_numeric);
     tcase_add_test(endpoint, an_unformattable_address_keeps_its_port);
     suite_add_tcase(s, endpoint);
+    TCase *build = tcase_create("libevent_version");
+    tcase_set_timeout(build, 30);
+    tcase_add_test(build, libevent_2_1_builds_the_handler);
+    tcase_add_test(build, libevent_2_2_stops_the_build_with_a_reason);
+    suite_add_tcase(s, build);
     return s;
 }

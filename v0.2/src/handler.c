@@ -3,6 +3,7 @@
 #include "handler.h"
 
 #include <event2/buffer.h>
+#include <event2/event.h> /* LIBEVENT_VERSION_NUMBER */
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <pthread.h>
@@ -10,7 +11,12 @@
 #include <string.h>
 
 /* libevent 2.1 gives methods it does not know this type (EVHTTP_REQ_UNKNOWN_
- * in its private header). */
+ * in its private header). In 2.2 the same bit is a real method and unknown
+ * methods go through evhttp_set_ext_method_cmp: built against 2.2, the server
+ * would answer 501 where it promises 405. */
+#if LIBEVENT_VERSION_NUMBER >= 0x02020000
+#error "askeladden needs libevent 2.1: its 405 for unknown methods relies on 2.1's private EVHTTP_REQ_UNKNOWN_ (1 << 15), a real method in 2.2"
+#endif
 #define UNKNOWN_METHOD (1 << 15)
 #define CONTENT_TYPE "text/plain; charset=utf-8"
 #define TEXT "Strange women lying in ponds distributing swords is no basis for a system of government.\n"
