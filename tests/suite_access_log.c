@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "access_log.h"
@@ -121,6 +122,31 @@ START_TEST(connect_is_logged_as_refused)
 }
 END_TEST
 
+/* The Date header and the log line read the same clock: the same second. */
+START_TEST(the_log_line_has_the_date_header_s_time)
+{
+    char date[64], iso[32], when[] = "/when-0";
+    for (int i = 0; i < 3; i++) {
+        when[sizeof when - 2] = (char)('0' + i);
+        char raw[64], line[64];
+        snprintf(raw, sizeof raw, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", when);
+        snprintf(line, sizeof line, " \"GET %s\" 200 89\n", when);
+        logged(raw, 0, 200, line);
+        ck_assert(http_header(&reply, "Date", date, sizeof date));
+        struct tm tm = { 0 };
+        const char *end = strptime(date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        ck_assert_msg(end != NULL && *end == '\0', "Date: %s", date);
+        strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        const char *at = strstr(target.proc.out, line);
+        const char *start = at;
+        while (start > target.proc.out && start[-1] != '\n')
+            start--;
+        ck_assert_msg(strncmp(start, iso, strlen(iso)) == 0, "Date: %s, but the log says %.*s",
+                      date, (int)(at - start), start);
+    }
+}
+END_TEST
+
 START_TEST(off_writes_nothing_per_request)
 {
     ck_assert_int_eq(target_start(&target, TARGET_BINARY, NULL), 0); /* the log is off */
@@ -148,6 +174,7 @@ Suite *access_log_suite(void)
     tcase_add_test(lines, a_long_path_is_cut);
     tcase_add_test(lines, head_is_logged_with_no_body_bytes);
     tcase_add_test(lines, connect_is_logged_as_refused);
+    tcase_add_test(lines, the_log_line_has_the_date_header_s_time);
     suite_add_tcase(s, lines);
     TCase *off = tcase_create("off");
     tcase_add_checked_fixture(off, NULL, target_teardown);

@@ -1,14 +1,17 @@
 /* server: what server_start accepts, and how it names where it listens. */
 #include <arpa/inet.h>
 #include <check.h>
+#include <event2/event.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "loop_clock.h"
 #include "server.h"
 #include "suites.h"
 #include "test_http.h"
@@ -145,6 +148,69 @@ START_TEST(libevent_2_2_stops_the_build_with_a_reason)
 }
 END_TEST
 
+struct ticks {
+    struct event_base *base;
+    struct loop_clock clock;
+    char first[sizeof ((struct loop_clock *)0)->http_date];
+    char first_log[sizeof ((struct loop_clock *)0)->log_time];
+    char later_same_tick[sizeof ((struct loop_clock *)0)->http_date];
+    char later_log_same_tick[sizeof ((struct loop_clock *)0)->log_time];
+    char next_tick[sizeof ((struct loop_clock *)0)->http_date];
+};
+
+static void next_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct ticks *t = arg;
+    (void)fd;
+    (void)what;
+    loop_clock_update(&t->clock);
+    memcpy(t->next_tick, t->clock.http_date, sizeof t->next_tick);
+}
+
+/* Read the clock, wait in the same callback until the wall clock has passed
+ * a second boundary, read it again, and leave the rest to the next tick. */
+static void first_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct ticks *t = arg;
+    (void)fd;
+    (void)what;
+    loop_clock_update(&t->clock);
+    memcpy(t->first, t->clock.http_date, sizeof t->first);
+    memcpy(t->first_log, t->clock.log_time, sizeof t->first_log);
+    struct timespec now, boundary = { 0, 0 };
+    clock_gettime(CLOCK_REALTIME, &now);
+    boundary.tv_sec = now.tv_sec + 1;
+    while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &boundary, NULL) != 0)
+        ;
+    loop_clock_update(&t->clock);
+    memcpy(t->later_same_tick, t->clock.http_date, sizeof t->later_same_tick);
+    memcpy(t->later_log_same_tick, t->clock.log_time, sizeof t->later_log_same_tick);
+    /* With no timeout it would run in this tick; 1 ms is the next. */
+    struct timeval soon = { 0, 1000 };
+    ck_assert_int_eq(event_base_once(t->base, -1, EV_TIMEOUT, next_tick, t, &soon), 0);
+}
+
+/* One time per loop tick: every request a tick serves gets the same second in
+ * its Date header and its log line, and no request reads the clock itself. */
+START_TEST(the_clock_moves_once_a_tick)
+{
+    static struct ticks t;
+    t.base = event_base_new();
+    ck_assert_ptr_nonnull(t.base);
+    loop_clock_init(&t.clock, t.base);
+    ck_assert_int_eq(event_base_once(t.base, -1, EV_TIMEOUT, first_tick, &t, NULL), 0);
+    ck_assert_int_eq(event_base_dispatch(t.base), 1); /* 1: no events left */
+    event_base_free(t.base);
+    ck_assert_str_eq(t.later_same_tick, t.first);
+    ck_assert_str_eq(t.later_log_same_tick, t.first_log);
+    ck_assert_str_ne(t.next_tick, t.first);
+    ck_assert_uint_eq(strlen(t.first), 29);  /* "Sun, 06 Nov 1994 08:49:37 GMT" */
+    ck_assert_uint_eq(strlen(t.first_log), 20); /* "1994-11-06T08:49:37Z" */
+    ck_assert_msg(strncmp(t.first + 17, t.first_log + 11, 8) == 0, "'%s' and '%s' differ", t.first,
+                  t.first_log);
+}
+END_TEST
+
 Suite *server_suite(void)
 {
     Suite *s = suite_create("server");
@@ -156,6 +222,9 @@ Suite *server_suite(void)
     tcase_add_test(endpoint, endpoints_are_numeric);
     tcase_add_test(endpoint, an_unformattable_address_keeps_its_port);
     suite_add_tcase(s, endpoint);
+    TCase *clock = tcase_create("loop_clock");
+    tcase_add_test(clock, the_clock_moves_once_a_tick);
+    suite_add_tcase(s, clock);
     TCase *build = tcase_create("libevent_version");
     tcase_set_timeout(build, 30);
     tcase_add_test(build, libevent_2_1_builds_the_handler);

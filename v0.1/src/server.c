@@ -226,13 +226,13 @@ static int worker_init(struct worker *w, struct server *s, const struct server_c
     w->server = s;
     w->wake[0] = w->wake[1] = -1;
     w->handler.draining = &s->draining;
-    access_log_init(&w->handler.log, cfg->access_log, cfg->log_fd);
-    http_date_init(&w->handler.date);
     w->base = new_base();
     if (w->base == NULL) {
         snprintf(err, errlen, "event_base_new failed");
         return -1;
     }
+    loop_clock_init(&w->handler.clock, w->base);
+    access_log_init(&w->handler.log, cfg->access_log, cfg->log_fd, &w->handler.clock);
     w->http = evhttp_new(w->base);
     if (w->http == NULL) {
         snprintf(err, errlen, "evhttp_new failed");

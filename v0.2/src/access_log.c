@@ -8,12 +8,11 @@
 
 #define URI_LOG_MAX 200
 
-void access_log_init(struct access_log *log, int enabled, int fd)
+void access_log_init(struct access_log *log, int enabled, int fd, const struct loop_clock *clock)
 {
-    memset(log, 0, sizeof *log);
     log->enabled = enabled;
     log->fd = fd;
-    log->cached_second = (time_t)-1;
+    log->clock = clock;
 }
 
 static const char *method_name(enum evhttp_cmd_type method)
@@ -61,18 +60,6 @@ void access_log_escape(const char *text, char *out, size_t outlen)
     out[o] = '\0';
 }
 
-static const char *timestamp(struct access_log *log)
-{
-    time_t now = time(NULL);
-    if (now != log->cached_second) {
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(log->cached_time, sizeof log->cached_time, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        log->cached_second = now;
-    }
-    return log->cached_time;
-}
-
 void access_log_request(struct access_log *log, struct evhttp_request *req,
                         int status, size_t body_bytes)
 {
@@ -89,7 +76,7 @@ void access_log_request(struct access_log *log, struct evhttp_request *req,
 
     char line[512];
     int n = snprintf(line, sizeof line, "%s %s:%u \"%s %s\" %d %zu\n",
-                     timestamp(log), peer != NULL ? peer : "-", (unsigned)port,
+                     log->clock->log_time, peer != NULL ? peer : "-", (unsigned)port,
                      method_name(evhttp_request_get_command(req)), uri, status,
                      body_bytes);
     if (n > 0) {

@@ -3,20 +3,20 @@
 #define ACCESS_LOG_H
 
 #include <stddef.h>
-#include <time.h>
+
+#include "loop_clock.h"
 
 struct evhttp_request;
 
-/* One per event loop thread: no locks, and the timestamp is formatted once a
- * second, not once a request. */
+/* One per event loop thread: no locks. Its time is the loop's clock, which
+ * the caller brings up to date before each request. */
 struct access_log {
     int enabled;
     int fd;
-    time_t cached_second;
-    char cached_time[32];
+    const struct loop_clock *clock;
 };
 
-void access_log_init(struct access_log *log, int enabled, int fd);
+void access_log_init(struct access_log *log, int enabled, int fd, const struct loop_clock *clock);
 
 void access_log_request(struct access_log *log, struct evhttp_request *req,
                         int status, size_t body_bytes);

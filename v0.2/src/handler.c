@@ -113,7 +113,8 @@ static void handler_request(struct evhttp_request *req, void *arg)
     if (head) /* libevent adds no Content-Type to a reply without a body */
         evhttp_add_header(headers, "Content-Type", CONTENT_TYPE);
     /* Present, it stops libevent from formatting its own. */
-    evhttp_add_header(headers, "Date", http_date_now(&st->date));
+    loop_clock_update(&st->clock);
+    evhttp_add_header(headers, "Date", st->clock.http_date);
 
     access_log_request(&st->log, req, r->status, head ? 0 : r->length);
     st->replies_in_flight++;
