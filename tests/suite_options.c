@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpus.h"
 #include "options.h"
 #include "suites.h"
 
@@ -116,19 +115,6 @@ START_TEST(help_and_version_win_over_everything)
 }
 END_TEST
 
-START_TEST(cgroup_quota_is_rounded_up)
-{
-    ck_assert_int_eq(cpus_from_cpu_max("max 100000\n"), 0);
-    ck_assert_int_eq(cpus_from_cpu_max("100000 100000\n"), 1);
-    ck_assert_int_eq(cpus_from_cpu_max("150000 100000\n"), 2);
-    ck_assert_int_eq(cpus_from_cpu_max("50000 100000\n"), 1);
-    ck_assert_int_eq(cpus_from_cpu_max("garbage"), 0);
-    ck_assert_int_eq(cpus_from_cfs(-1, 100000), 0);
-    ck_assert_int_eq(cpus_from_cfs(400000, 100000), 4);
-    ck_assert_int_ge(cpus_available(), 1);
-}
-END_TEST
-
 Suite *options_suite(void)
 {
     Suite *s = suite_create("options");
@@ -143,8 +129,5 @@ Suite *options_suite(void)
     tcase_add_test(tc, bad_environment_names_the_variable);
     tcase_add_test(tc, help_and_version_win_over_everything);
     suite_add_tcase(s, tc);
-    TCase *cpus = tcase_create("cpus");
-    tcase_add_test(cpus, cgroup_quota_is_rounded_up);
-    suite_add_tcase(s, cpus);
     return s;
 }

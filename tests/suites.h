@@ -7,6 +7,7 @@
 #define ASKELADDEN_SUITES(X) \
     X(options)               \
     X(server)                \
+    X(cpus)                  \
     X(http)                  \
     X(shutdown)              \
     X(cli)                   \
