@@ -26,7 +26,7 @@ source "$(dirname "$0")/../common/lib.sh"
 # (a build) counts as one check.
 #      stage          make target          at least  what it proves
 STAGES='
-       build          all                        1  both snapshots build with gcc -Wall -Wextra -Werror
+       build          build-gcc                  1  both snapshots build with gcc -Wall -Wextra -Werror
        clang          build-clang                1  both snapshots build with clang -Wall -Wextra -Werror
        unit           test-unit                230  the Check suites against both snapshots (2 x 119)
        asan           test-asan                230  the Check suites under AddressSanitizer and UBSan
