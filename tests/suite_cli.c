@@ -105,8 +105,9 @@ START_TEST(help_names_every_flag)
 END_TEST
 
 static const char *const usage_errors[][3] = {
-    { "--bogus", NULL, NULL }, { "--port", "70000", NULL }, { "--threads", "0", NULL },
-    { "--access-log", "sometimes", NULL }, { "--port", NULL, NULL }, { "stray", NULL, NULL },
+    { "--bogus", NULL, NULL },  { "--port", "70000", NULL },
+    { "--threads", "0", NULL }, { "--access-log", "sometimes", NULL },
+    { "--port", NULL, NULL },   { "stray", NULL, NULL },
 };
 
 START_TEST(usage_errors_exit_2_with_one_line)
@@ -151,9 +152,10 @@ START_TEST(a_second_instance_cannot_share_the_port)
 {
     /* SO_REUSEPORT must not let two servers quietly split one port. */
     struct proc first;
-    ck_assert_int_eq(proc_start(&first, (const char *const[]){ "--port", "0", "--address",
-                                                                 "127.0.0.1", NULL },
-                                NULL, 0), 0);
+    ck_assert_int_eq(
+        proc_start(&first, (const char *const[]){ "--port", "0", "--address", "127.0.0.1", NULL },
+                   NULL, 0),
+        0);
     ck_assert_int_eq(proc_wait_listening(&first, 5000), 0);
     char port[16];
     snprintf(port, sizeof port, "%d", first.port);

@@ -44,7 +44,8 @@ static void *hammer(void *arg)
         if (fd < 0)
             fd = http_connect(target.host, target.port);
         c->requests++;
-        int sent = fd >= 0 && http_send_all(fd, keep_alive_request, sizeof keep_alive_request - 1) == 0;
+        int sent =
+            fd >= 0 && http_send_all(fd, keep_alive_request, sizeof keep_alive_request - 1) == 0;
         /* Over loopback the request is in the server's socket once sent. */
         long sent_at = clock_ms();
         if (sent && http_read_reply(fd, 0, 5000, reply) == 0 && reply->status == 200) {
@@ -121,7 +122,8 @@ static int all_answered(struct client *clients, long timeout_ms)
 START_TEST(sigterm_under_load_loses_no_request_sent_during_the_drain)
 {
     ck_assert_int_eq(target_start(&target, TARGET_BINARY,
-                                  (const char *const[]){ "--drain-seconds", DRAIN, NULL }), 0);
+                                  (const char *const[]){ "--drain-seconds", DRAIN, NULL }),
+                     0);
     struct client clients[CLIENTS] = { 0 };
     for (int i = 0; i < CLIENTS; i++) {
         atomic_init(&clients[i].ok, 0);
@@ -145,7 +147,8 @@ START_TEST(sigterm_under_load_loses_no_request_sent_during_the_drain)
     for (int i = 0; i < CLIENTS; i++) {
         join_client(&clients[i]);
         ck_assert_int_gt(atomic_load(&clients[i].ok), 0);
-        ck_assert_msg(clients[i].failed_sent_at_ms == 0 || clients[i].failed_sent_at_ms >= drain_end,
+        ck_assert_msg(clients[i].failed_sent_at_ms == 0 ||
+                          clients[i].failed_sent_at_ms >= drain_end,
                       "client %d: a request sent %ld ms before the drain ended failed", i,
                       drain_end - clients[i].failed_sent_at_ms);
     }

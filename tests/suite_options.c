@@ -40,8 +40,9 @@ END_TEST
 
 START_TEST(flags_set_every_option)
 {
-    const char *const argv[] = { "askeladden", "--port", "0", "--address", "::1", "--threads",
-                                 "3", "--drain-seconds=2.5", "--access-log", "off", NULL };
+    const char *const argv[] = { "askeladden",   "--port",    "0", "--address",
+                                 "::1",          "--threads", "3", "--drain-seconds=2.5",
+                                 "--access-log", "off",       NULL };
     options_defaults(&opt);
     ck_assert_int_eq(options_parse(&opt, 10, (char **)argv, err, sizeof err), OPTIONS_RUN);
     ck_assert_int_eq(opt.port, 0);
@@ -69,10 +70,12 @@ START_TEST(environment_sets_options_and_flags_win)
 END_TEST
 
 static const char *const bad_values[][2] = {
-    { "--port", "65536" }, { "--port", "-1" },       { "--port", "80x" },
-    { "--port", "" },      { "--port", " 80" },      { "--threads", "0" },
-    { "--threads", "65" }, { "--threads", "two" },   { "--drain-seconds", "-1" },
-    { "--drain-seconds", "nan" }, { "--drain-seconds", "inf" }, { "--drain-seconds", "3601" },
+    { "--port", "65536" },        { "--port", "-1" },
+    { "--port", "80x" },          { "--port", "" },
+    { "--port", " 80" },          { "--threads", "0" },
+    { "--threads", "65" },        { "--threads", "two" },
+    { "--drain-seconds", "-1" },  { "--drain-seconds", "nan" },
+    { "--drain-seconds", "inf" }, { "--drain-seconds", "3601" },
     { "--access-log", "maybe" },  { "--address", "" },
 };
 

@@ -18,8 +18,11 @@
 
 static struct server *start_with_threads(int threads, char *err, size_t errlen)
 {
-    struct server_config cfg = { .address = "127.0.0.1", .port = 0, .threads = threads,
-                                 .access_log = 0, .log_fd = STDOUT_FILENO };
+    struct server_config cfg = { .address = "127.0.0.1",
+                                 .port = 0,
+                                 .threads = threads,
+                                 .access_log = 0,
+                                 .log_fd = STDOUT_FILENO };
     err[0] = '\0';
     return server_start(&cfg, err, errlen);
 }
@@ -33,8 +36,7 @@ START_TEST(fewer_than_one_thread_is_refused)
         if (s != NULL)
             server_stop(s);
         ck_assert_msg(s == NULL, "server_start with %d threads returned a server", refused[i]);
-        ck_assert_msg(strstr(err, "at least 1") != NULL, "threads %d: error '%s'", refused[i],
-                      err);
+        ck_assert_msg(strstr(err, "at least 1") != NULL, "threads %d: error '%s'", refused[i], err);
     }
 }
 END_TEST
@@ -71,8 +73,7 @@ START_TEST(an_unformattable_address_keeps_its_port)
 {
     char out[96];
     struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(8090) };
-    ck_assert_int_eq(server_format_endpoint((struct sockaddr *)&a4, sizeof a4 - 1, out,
-                                            sizeof out),
+    ck_assert_int_eq(server_format_endpoint((struct sockaddr *)&a4, sizeof a4 - 1, out, sizeof out),
                      8090);
     ck_assert_str_eq(out, "?:8090");
 }
@@ -85,8 +86,8 @@ static int compile_handler(const char *include_dir, char *out, size_t outlen)
     const char *root = getenv("ASKELADDEN_ROOT");
     const char *cc = getenv("CC");
     char command[8192];
-    snprintf(command, sizeof command, "%s -std=c11 -D_GNU_SOURCE -fsyntax-only %s%s -I%s/%s/src "
-             "%s/%s/src/handler.c 2>&1",
+    snprintf(command, sizeof command,
+             "%s -std=c11 -D_GNU_SOURCE -fsyntax-only %s%s -I%s/%s/src %s/%s/src/handler.c 2>&1",
              cc != NULL && cc[0] != '\0' ? cc : "cc", include_dir != NULL ? "-I" : "",
              include_dir != NULL ? include_dir : "", root != NULL ? root : ".", SNAPSHOT_DIR,
              root != NULL ? root : ".", SNAPSHOT_DIR);
@@ -151,11 +152,11 @@ END_TEST
 struct ticks {
     struct event_base *base;
     struct loop_clock clock;
-    char first[sizeof ((struct loop_clock *)0)->http_date];
-    char first_log[sizeof ((struct loop_clock *)0)->log_time];
-    char later_same_tick[sizeof ((struct loop_clock *)0)->http_date];
-    char later_log_same_tick[sizeof ((struct loop_clock *)0)->log_time];
-    char next_tick[sizeof ((struct loop_clock *)0)->http_date];
+    char first[sizeof((struct loop_clock *)0)->http_date];
+    char first_log[sizeof((struct loop_clock *)0)->log_time];
+    char later_same_tick[sizeof((struct loop_clock *)0)->http_date];
+    char later_log_same_tick[sizeof((struct loop_clock *)0)->log_time];
+    char next_tick[sizeof((struct loop_clock *)0)->http_date];
 };
 
 static void next_tick(evutil_socket_t fd, short what, void *arg)
@@ -204,7 +205,7 @@ START_TEST(the_clock_moves_once_a_tick)
     ck_assert_str_eq(t.later_same_tick, t.first);
     ck_assert_str_eq(t.later_log_same_tick, t.first_log);
     ck_assert_str_ne(t.next_tick, t.first);
-    ck_assert_uint_eq(strlen(t.first), 29);  /* "Sun, 06 Nov 1994 08:49:37 GMT" */
+    ck_assert_uint_eq(strlen(t.first), 29);     /* "Sun, 06 Nov 1994 08:49:37 GMT" */
     ck_assert_uint_eq(strlen(t.first_log), 20); /* "1994-11-06T08:49:37Z" */
     ck_assert_msg(strncmp(t.first + 17, t.first_log + 11, 8) == 0, "'%s' and '%s' differ", t.first,
                   t.first_log);

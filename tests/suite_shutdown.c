@@ -63,9 +63,8 @@ END_TEST
 /* The built binary with one loop, so that every connection shares the stop. */
 static void start_one_loop(void)
 {
-    ck_assert_int_eq(target_start(&target, TARGET_BINARY,
-                                  (const char *const[]){ "--threads", "1", NULL }),
-                     0);
+    ck_assert_int_eq(
+        target_start(&target, TARGET_BINARY, (const char *const[]){ "--threads", "1", NULL }), 0);
 }
 
 /* Bytes waiting in the client's receive queue. */
@@ -126,8 +125,8 @@ START_TEST(request_arriving_during_stop_is_answered_with_close)
     ck_assert_int_eq(http_read_reply(idle, 0, FINISH_MAX_MS, &reply), 0);
     ck_assert_int_eq(reply.status, 200);
     char value[32];
-    ck_assert_msg(http_header(&reply, "Connection", value, sizeof value), "no Connection "
-                  "header in a reply written during the stop:\n%s", reply.raw);
+    ck_assert_msg(http_header(&reply, "Connection", value, sizeof value),
+                  "no Connection header in a reply written during the stop:\n%s", reply.raw);
     ck_assert_str_eq(value, "close");
     ck_assert_msg(http_wait_closed(idle, 1000), "connection left open after Connection: close");
     close(idle);
@@ -156,10 +155,10 @@ static long sigterm_stop_ms(void)
 
 static void start_one_loop_without_drain(void)
 {
-    ck_assert_int_eq(target_start(&target, TARGET_BINARY,
-                                  (const char *const[]){ "--threads", "1", "--drain-seconds",
-                                                         "0", NULL }),
-                     0);
+    ck_assert_int_eq(
+        target_start(&target, TARGET_BINARY,
+                     (const char *const[]){ "--threads", "1", "--drain-seconds", "0", NULL }),
+        0);
 }
 
 /* A client that leaves a reply stalled and then resets the connection takes

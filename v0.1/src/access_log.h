@@ -18,8 +18,8 @@ struct access_log {
 
 void access_log_init(struct access_log *log, int enabled, int fd, const struct loop_clock *clock);
 
-void access_log_request(struct access_log *log, struct evhttp_request *req,
-                        int status, size_t body_bytes);
+void access_log_request(struct access_log *log, struct evhttp_request *req, int status,
+                        size_t body_bytes);
 
 /* Copy text into out (of size outlen), escaping what could forge a log line
  * or a terminal sequence, and truncating long input with "..." (as much of it

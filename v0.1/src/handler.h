@@ -15,7 +15,7 @@ struct handler_state {
     const atomic_int *draining; /* shared by all loops: /readyz fails once set */
     int closing;                /* this loop is stopping: close after each reply */
     int replies_in_flight;      /* replies handed to libevent, not yet written */
-    struct loop_clock clock; /* read by the Date header and the log */
+    struct loop_clock clock;    /* read by the Date header and the log */
     struct access_log log;
 };
 

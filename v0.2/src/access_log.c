@@ -18,15 +18,24 @@ void access_log_init(struct access_log *log, int enabled, int fd, const struct l
 static const char *method_name(enum evhttp_cmd_type method)
 {
     switch (method) {
-    case EVHTTP_REQ_GET: return "GET";
-    case EVHTTP_REQ_POST: return "POST";
-    case EVHTTP_REQ_HEAD: return "HEAD";
-    case EVHTTP_REQ_PUT: return "PUT";
-    case EVHTTP_REQ_DELETE: return "DELETE";
-    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-    case EVHTTP_REQ_TRACE: return "TRACE";
-    case EVHTTP_REQ_CONNECT: return "CONNECT";
-    case EVHTTP_REQ_PATCH: return "PATCH";
+    case EVHTTP_REQ_GET:
+        return "GET";
+    case EVHTTP_REQ_POST:
+        return "POST";
+    case EVHTTP_REQ_HEAD:
+        return "HEAD";
+    case EVHTTP_REQ_PUT:
+        return "PUT";
+    case EVHTTP_REQ_DELETE:
+        return "DELETE";
+    case EVHTTP_REQ_OPTIONS:
+        return "OPTIONS";
+    case EVHTTP_REQ_TRACE:
+        return "TRACE";
+    case EVHTTP_REQ_CONNECT:
+        return "CONNECT";
+    case EVHTTP_REQ_PATCH:
+        return "PATCH";
     }
     return "?";
 }
@@ -60,8 +69,8 @@ void access_log_escape(const char *text, char *out, size_t outlen)
     out[o] = '\0';
 }
 
-void access_log_request(struct access_log *log, struct evhttp_request *req,
-                        int status, size_t body_bytes)
+void access_log_request(struct access_log *log, struct evhttp_request *req, int status,
+                        size_t body_bytes)
 {
     if (!log->enabled)
         return;
@@ -75,14 +84,14 @@ void access_log_request(struct access_log *log, struct evhttp_request *req,
     access_log_escape(evhttp_request_get_uri(req), uri, sizeof uri);
 
     char line[512];
-    int n = snprintf(line, sizeof line, "%s %s:%u \"%s %s\" %d %zu\n",
-                     log->clock->log_time, peer != NULL ? peer : "-", (unsigned)port,
-                     method_name(evhttp_request_get_command(req)), uri, status,
-                     body_bytes);
+    int n = snprintf(line, sizeof line, "%s %s:%u \"%s %s\" %d %zu\n", log->clock->log_time,
+                     peer != NULL ? peer : "-", (unsigned)port,
+                     method_name(evhttp_request_get_command(req)), uri, status, body_bytes);
     if (n > 0) {
         /* One write(2) per line: lines from several threads never interleave.
          * A log that cannot be written must not cost the client its reply. */
-        ssize_t ignored = write(log->fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        ssize_t ignored =
+            write(log->fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
         (void)ignored;
     }
 }

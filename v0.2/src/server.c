@@ -66,10 +66,11 @@ struct server {
     struct worker workers[];
 };
 
-static int resolve(const char *address, int port, struct sockaddr_storage *out,
-                   socklen_t *len, char *err, size_t errlen)
+static int resolve(const char *address, int port, struct sockaddr_storage *out, socklen_t *len,
+                   char *err, size_t errlen)
 {
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = { .ai_family = AF_UNSPEC,
+                              .ai_socktype = SOCK_STREAM,
                               .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
     struct addrinfo *res;
     char service[8];
@@ -317,8 +318,8 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
     format_endpoint(s, (struct sockaddr *)&addr, len);
     for (int i = 0; i < cfg->threads; i++) {
         s->nworkers = i + 1;
-        if (worker_init(&s->workers[i], s, cfg, (struct sockaddr *)&addr, len, why,
-                        sizeof why) != 0) {
+        if (worker_init(&s->workers[i], s, cfg, (struct sockaddr *)&addr, len, why, sizeof why) !=
+            0) {
             snprintf(err, errlen, "cannot listen on %s: %s", s->endpoint, why);
             server_free(s);
             return NULL;
