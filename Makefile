@@ -34,7 +34,7 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 # Keep the libraries the pattern rules build on the way to a runner.
 .SECONDARY:
 
-.PHONY: all build-gcc build-clang setup install test test-unit test-asan test-soak test-memcheck test-fuzz fuzz test-scripts \
+.PHONY: all build-gcc build-clang setup install test test-lint test-unit test-asan test-soak test-memcheck test-fuzz fuzz test-scripts \
         test-redeploy test-images test-compare-sizes test-docs images compare-sizes bench figures \
         clean help FORCE
 
@@ -130,6 +130,10 @@ build-clang:
 	for s in $(SNAPSHOTS); do \
 	  $(MAKE) -C $$s CC=clang BUILD=build/clang BIN=build/clang/askeladden || exit 1; \
 	done
+
+# Every C file in the format .clang-format describes (clang-format 14).
+test-lint:
+	tests/lint_test.sh
 
 test-unit: $(SNAPSHOTS:%=build/tests/%/check_askeladden) all
 	tests/run-check.sh $(SNAPSHOTS:%=build/tests/%/check_askeladden)

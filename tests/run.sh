@@ -14,8 +14,8 @@
 # show in build/test-logs/STAGE/: Check's XML and TAP per runner, TAP per
 # shell test driver.
 #
-# Stages: build clang unit asan memcheck fuzz scripts images redeploy compare-sizes
-#         docs
+# Stages: build clang lint unit asan memcheck fuzz scripts images redeploy
+#         compare-sizes docs
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
@@ -28,6 +28,7 @@ source "$(dirname "$0")/../common/lib.sh"
 STAGES='
        build          build-gcc                  1  both snapshots build with gcc -Wall -Wextra -Werror
        clang          build-clang                1  both snapshots build with clang -Wall -Wextra -Werror
+       lint           test-lint                 50  every C file is in the format .clang-format describes
        unit           test-unit                230  the Check suites against both snapshots (2 x 119)
        asan           test-asan                230  the Check suites under AddressSanitizer and UBSan
        memcheck       test-memcheck             45  the built servers under load in valgrind memcheck (2 x 24)
