@@ -29,8 +29,8 @@ STAGES='
        build          build-gcc                  1  both snapshots build with gcc -Wall -Wextra -Werror
        clang          build-clang                1  both snapshots build with clang -Wall -Wextra -Werror
        lint           test-lint                 50  every C file is in the format .clang-format describes
-       unit           test-unit                230  the Check suites against both snapshots (2 x 119)
-       asan           test-asan                230  the Check suites under AddressSanitizer and UBSan
+       unit           test-unit                270  the Check suites against both snapshots (2 x 140)
+       asan           test-asan                270  the Check suites under AddressSanitizer and UBSan
        memcheck       test-memcheck             45  the built servers under load in valgrind memcheck (2 x 24)
        fuzz           test-fuzz                  3  a bounded libFuzzer run through the server and the HTTP parser of libevent
        scripts        test-scripts              70  shellcheck and --help on every script
