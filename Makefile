@@ -11,7 +11,15 @@ export CC CFLAGS PKG_CONFIG
 
 SANITIZE      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_CFLAGS   := -O1 -g $(SANITIZE)
-TEST_WARNINGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+# The server's own warnings (its Makefile's WARNINGS), for the tests too.
+TEST_WARNINGS := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+                 -Wformat=2 -D_GNU_SOURCE
+# Warnings are errors in make test's builds, whose compilers make setup
+# installs; a reader's make with a newer compiler only prints them.
+WERROR        ?=
+TEST_BUILDS   := build-gcc build-clang test-unit test-asan test-soak test-memcheck test-fuzz fuzz \
+                 test-images
+$(TEST_BUILDS): export WERROR := -Werror
 FUZZ_CFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_SECONDS  ?= 60
 FUZZ_SNAPSHOT := v0.2
@@ -26,7 +34,7 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 # Keep the libraries the pattern rules build on the way to a runner.
 .SECONDARY:
 
-.PHONY: all build-clang setup install test test-unit test-asan test-soak test-memcheck test-fuzz fuzz test-scripts \
+.PHONY: all build-gcc build-clang setup install test test-lint test-unit test-asan test-soak test-memcheck test-fuzz fuzz test-scripts \
         test-redeploy test-images test-compare-sizes test-docs images compare-sizes bench figures \
         clean help FORCE
 
@@ -35,7 +43,9 @@ all: $(SNAPSHOTS:%=%/askeladden)
 help:
 	@echo 'make                 build both snapshots (v0.1/askeladden, v0.2/askeladden)'
 	@echo 'make test            install what is missing, then run every test suite'
-	@echo 'make build-clang     build both snapshots with clang too'
+	@echo 'make build-gcc       build both snapshots with gcc, warnings as errors'
+	@echo 'make build-clang     build both snapshots with clang too, warnings as errors'
+	@echo 'make test-lint       the C code is in the format .clang-format describes'
 	@echo 'make test-unit       the Check suites against both snapshots'
 	@echo 'make test-asan       the same suites under AddressSanitizer and UBSan'
 	@echo 'make test-soak N=20  the Check suites N times in a row with every core busy'
@@ -53,7 +63,7 @@ help:
 	@echo 'make setup           install the build and test dependencies (root)'
 	@echo 'make install         install v0.2/askeladden to $$(DESTDIR)$$(PREFIX)/bin (PREFIX=$(PREFIX))'
 	@echo 'make clean           remove build outputs'
-	@echo 'Variables: CC CFLAGS PREFIX PKG_CONFIG'
+	@echo 'Variables: CC CFLAGS PREFIX PKG_CONFIG WERROR=-Werror'
 
 setup:
 	scripts/setup.sh build
@@ -97,26 +107,33 @@ $(LIBEVENT_FUZZ)/lib/libevent_pthreads.a: $(LIBEVENT_FUZZ)/lib/libevent.a ;
 
 build/fuzz/%/fuzz_http: tests/fuzz/fuzz_http.c $(FUZZ_CLIENT) %/build/fuzz/libaskeladden.a $(LIBEVENT_FUZZ_LIBS)
 	@mkdir -p $(@D)
-	clang $(TEST_WARNINGS) -I$*/src -Icommon -I$(LIBEVENT_FUZZ)/include $(FUZZ_CFLAGS) \
+	clang $(TEST_WARNINGS) $(WERROR) -I$*/src -Icommon -I$(LIBEVENT_FUZZ)/include $(FUZZ_CFLAGS) \
 	  -fsanitize=fuzzer -o $@ $^ -pthread
 
 # One Check runner per snapshot, built from the same tests against that
 # snapshot's server code, so a drift between v0.1 and v0.2 fails a test.
 build/tests/%/check_askeladden: $(TEST_SOURCES) $(TEST_HEADERS) %/build/libaskeladden.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_WARNINGS) -DSNAPSHOT_DIR='"$*"' -I$*/src -Icommon $(TEST_CFLAGS) $(CFLAGS) -o $@ $(TEST_SOURCES) $*/build/libaskeladden.a $(TEST_LIBS)
+	$(CC) $(TEST_WARNINGS) $(WERROR) -DSNAPSHOT_DIR='"$*"' -I$*/src -Icommon $(TEST_CFLAGS) $(CFLAGS) -o $@ $(TEST_SOURCES) $*/build/libaskeladden.a $(TEST_LIBS)
 
 build/asan/%/check_askeladden: $(TEST_SOURCES) $(TEST_HEADERS) %/build/asan/libaskeladden.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_WARNINGS) -DSNAPSHOT_DIR='"$*"' -I$*/src -Icommon $(TEST_CFLAGS) $(ASAN_CFLAGS) -o $@ $(TEST_SOURCES) $*/build/asan/libaskeladden.a $(TEST_LIBS) $(SANITIZE)
+	$(CC) $(TEST_WARNINGS) $(WERROR) -DSNAPSHOT_DIR='"$*"' -I$*/src -Icommon $(TEST_CFLAGS) $(ASAN_CFLAGS) -o $@ $(TEST_SOURCES) $*/build/asan/libaskeladden.a $(TEST_LIBS) $(SANITIZE)
 
 test: setup
 	tests/run.sh
+
+# make test's build stage: what make builds, with warnings as errors.
+build-gcc: all
 
 build-clang:
 	for s in $(SNAPSHOTS); do \
 	  $(MAKE) -C $$s CC=clang BUILD=build/clang BIN=build/clang/askeladden || exit 1; \
 	done
+
+# Every C file in the format .clang-format describes (clang-format 14).
+test-lint:
+	tests/lint_test.sh
 
 test-unit: $(SNAPSHOTS:%=build/tests/%/check_askeladden) all
 	tests/run-check.sh $(SNAPSHOTS:%=build/tests/%/check_askeladden)

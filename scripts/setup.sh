@@ -29,7 +29,7 @@ set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
 
-BUILD_PACKAGES=(build-essential clang libclang-rt-14-dev libevent-dev check pkg-config
+BUILD_PACKAGES=(build-essential clang clang-format libclang-rt-14-dev libevent-dev check pkg-config
   valgrind shellcheck jq curl ca-certificates procps)
 DOCKER_PACKAGES=(docker.io)
 IMAGES_PACKAGES=(mmdebstrap arch-test python3-docker libxml2-utils python3-mypy)
