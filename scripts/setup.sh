@@ -57,8 +57,8 @@ set -euo pipefail
 source "$(dirname "$0")/../common/lib.sh"
 
 DPKG_ADMINDIR="${ASKELADDEN_DPKG_ADMINDIR:-/var/lib/dpkg}"
-# Docker from Docker's own repositories, Docker Desktop, or moby: each
-# conflicts with Debian's docker.io, which apt would install by removing it.
+# Docker from Docker's own repositories or moby's: apt would make room for
+# Debian's docker.io by removing them. Docker Desktop runs its own engine.
 OTHER_DOCKER_PACKAGES=(docker-ce docker-ce-cli containerd.io docker-desktop moby-engine moby-cli)
 COMPONENTS=(build docker python-docker base-images images registry fuzz kube bench docs equivs)
 PYTHON=/usr/bin/python3
