@@ -167,7 +167,7 @@ images:
 # Each image built from a clean state and checked running, also by the Check
 # HTTP suite against the container.
 test-images:
-	scripts/setup.sh build images
+	scripts/setup.sh build docker
 	$(MAKE) $(SNAPSHOTS:%=build/tests/%/check_askeladden)
 	scripts/base-images.sh
 	tests/images_test.sh $(SNAPSHOTS)
