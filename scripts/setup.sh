@@ -167,7 +167,7 @@ check_docker() {
     return
   fi
   if installed docker.io; then
-    info "docker: Debian's docker.io $(package_version docker.io) is installed, its engine is not running: starting dockerd"
+    info "docker: Debian's docker.io $(package_version docker.io) is installed, its engine is not running: dockerd needs starting"
     START_DOCKERD=1
     return
   fi
@@ -177,7 +177,7 @@ check_docker() {
     BLOCKED+=("docker: found $where (client $(client_version), not Debian's docker.io: not installing it), but no engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock}: start your Docker engine")
     return
   fi
-  info "docker: no Docker found: installing Debian's docker.io and starting dockerd"
+  info "docker: no Docker found: Debian's docker.io needs installing, and its dockerd starting"
   add_missing docker.io
   START_DOCKERD=1
 }

@@ -200,7 +200,7 @@ test_docker_states() {
   plain="$(new_root plain)"
   setup_in "$plain" --dry-run docker
   check_eq "no Docker: --dry-run exits 0" 0 "$RC"
-  check "no Docker: it says so" grep -q '^    docker: no Docker found: installing' "$CAPTURED/err"
+  check "no Docker: it says so" grep -q "^    docker: no Docker found: Debian's docker.io needs installing" "$CAPTURED/err"
   check "no Docker: it would install docker.io" \
     grep -q '^    would run: apt-get install --no-install-recommends --no-remove docker.io$' "$CAPTURED/err"
   check "no Docker: APT would install docker.io there, removing nothing" apt_installs_only "$plain"
