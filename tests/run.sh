@@ -34,7 +34,7 @@ STAGES='
        fuzz           test-fuzz                  3  a bounded libFuzzer run through the server and the HTTP parser of libevent
        scripts        test-scripts              75  shellcheck and --help on every script
        images         test-images               80  the two images build and behave, with BuildKit and the legacy builder (Docker)
-       setup          test-setup                58  setup.sh against dpkg states with dummy Docker packages; make compare-sizes as a user in the docker group
+       setup          test-setup                60  setup.sh against dpkg states with dummy Docker packages; make compare-sizes as a user in the docker group
        redeploy       test-redeploy            125  registry.sh, the manifests, redeploy.sh against a local registry
        compare-sizes  test-compare-sizes       130  compare-sizes: its modules, the engine numbers, JSON, budgets, diff
        docs           test-docs                260  the posts: their commands run and print what they say

@@ -25,8 +25,8 @@
 # 2. A user in the docker group, not root, runs make compare-sizes in its
 #    own clone, with a PATH without compilers, mmdebstrap or arch-test, to
 #    the end; with python3-docker hidden, one line names it and the sudo
-#    command, and nothing changes. A user outside the docker group is told to
-#    join it.
+#    command, and nothing changes; the same for the base-image tools it did
+#    without. A user outside the docker group is told to join it.
 #
 # Prints one line per check and closes with "setup: N passed, N failed".
 # The throwaway roots, user and clone are removed at exit.
@@ -284,6 +284,13 @@ test_non_root_user() {
   if ((RC != 0)); then info "its last lines: $(tail -n 3 "$WORK/compare-sizes.err" | tr '\n' ' ')"; fi
   check "its report is on stdout" grep -q 'askeladden:v0.2' "$CAPTURED/out"
   check "it measured as that user (its own size cache)" test -d "$USER_DIR/home/.local/state/askeladden/sizes"
+
+  # It ran without the base-image tools, which the user would be asked for.
+  as_user "$USER_DIR/askeladden/scripts/setup.sh" base-images
+  check_eq "base-images without mmdebstrap and arch-test, not root: exit 1" 1 "$RC"
+  check_eq "base-images: one line names them and the sudo command" \
+    "setup.sh: error: missing packages: mmdebstrap arch-test (as root: sudo apt-get install mmdebstrap arch-test)" \
+    "$(grep 'sudo' "$CAPTURED/err")"
 
   # Outside the docker group, the engine's socket is closed to the user.
   capture runuser -u nobody -- env -i PATH="$USER_PATH" HOME=/nonexistent NO_COLOR=1 "$SETUP" docker
