@@ -35,7 +35,7 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 .SECONDARY:
 
 .PHONY: all build-gcc build-clang setup install test test-lint test-unit test-asan test-soak test-memcheck test-fuzz fuzz test-scripts \
-        test-redeploy test-images test-compare-sizes test-docs images compare-sizes bench figures \
+        test-redeploy test-images test-setup test-compare-sizes test-docs images compare-sizes bench figures \
         clean help FORCE
 
 all: $(SNAPSHOTS:%=%/askeladden)
@@ -54,7 +54,8 @@ help:
 	@echo 'make test-scripts    shellcheck and the script tests'
 	@echo 'make test-redeploy   registry.sh, the manifests, redeploy.sh against a local registry (and a cluster)'
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
-	@echo 'make test-images     build both images from a clean state and check them running'
+	@echo 'make test-images     build both images from a clean state, with BuildKit and the legacy builder, and check them running'
+	@echo 'make test-setup      setup.sh against dpkg states with dummy Docker packages; make compare-sizes as a non-root user'
 	@echo 'make compare-sizes   measure and compare the two images'
 	@echo 'make test-compare-sizes  compare-sizes: unit tests, then against both images: numbers, JSON, budgets'
 	@echo 'make test-docs       run the posts'"'"' commands and compare their output'
@@ -172,32 +173,43 @@ test-redeploy:
 	rc=0; for t in registry manifests redeploy; do tests/$${t}_test.sh || rc=1; done; exit $$rc
 
 # Docker images. The base images (gcc:12, debian:bookworm-slim) are pulled, or
-# built once as local stand-ins when no registry answers; each snapshot's own
-# Makefile then builds its image.
+# built once as local stand-ins when no registry answers (base-images.sh asks
+# for the tools to build them only then); each snapshot's own Makefile then
+# builds its image, with BuildKit where the docker client has it.
 images:
-	scripts/setup.sh images
+	scripts/setup.sh docker
 	scripts/base-images.sh
 	for s in $(SNAPSHOTS); do $(MAKE) -C $$s image || exit 1; done
 
 # Each image built from a clean state and checked running, also by the Check
 # HTTP suite against the container.
 test-images:
-	scripts/setup.sh build images
+	scripts/setup.sh build docker
 	$(MAKE) $(SNAPSHOTS:%=build/tests/%/check_askeladden)
 	scripts/base-images.sh
 	tests/images_test.sh $(SNAPSHOTS)
 
 # The README's main job: what the multi-stage build saved, and where the bytes
-# went. The script builds the images when they are missing or out of date.
+# went. The script builds the images when they are missing or out of date. It
+# asks only for what it uses: an engine and the Docker SDK for Python (and
+# base-images.sh for mmdebstrap, when a base image must be built).
 compare-sizes:
-	scripts/setup.sh build images
+	scripts/setup.sh docker python-docker
 	scripts/compare-sizes.sh
+
+# setup.sh against throwaway dpkg databases holding dummy Docker packages,
+# and make compare-sizes run by a user in the docker group (a throwaway user:
+# run as root).
+test-setup:
+	scripts/setup.sh build images equivs
+	scripts/base-images.sh
+	tests/setup_test.sh
 
 # The program's unit tests (small archives, no engine; they include mypy's
 # check of its type hints, configured in mypy.ini), then the script against
 # both images; the target fails when either does.
 test-compare-sizes:
-	scripts/setup.sh build images
+	scripts/setup.sh images
 	status=0; /usr/bin/python3 tests/compare_sizes/run.py || status=1; \
 	  tests/compare_sizes_test.sh || status=1; exit $$status
 

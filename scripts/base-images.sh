@@ -21,8 +21,10 @@
 # Building the stand-ins happens once per machine: gcc:12 takes 2-3 minutes with
 # a fast mirror (about 1.2 GB unpacked), bookworm-slim under a minute. mmdebstrap's logs go
 # to $ASKELADDEN_STATE (default ~/.local/state/askeladden).
-# Needs a running Docker engine (start one: scripts/setup.sh docker), and
-# mmdebstrap (scripts/setup.sh images) and root to build stand-ins.
+# Needs a running Docker engine (start one: scripts/setup.sh docker). Building
+# a stand-in needs root, and mmdebstrap and arch-test, which it installs then
+# if they are missing (scripts/setup.sh base-images): a machine that has its
+# base images never needs them.
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
@@ -158,8 +160,9 @@ try_pull() {
 build_stand_in() {
   local image="$1" description="$2" duration="$3"
   shift 3
-  require_cmd mmdebstrap
-  [[ "$(id -u)" == 0 ]] || die "$image: building a stand-in needs root (mmdebstrap --mode=root)"
+  [[ "$(id -u)" == 0 ]] || die "$image: building a stand-in needs root (mmdebstrap --mode=root): sudo scripts/base-images.sh"
+  # The tools to build one are needed only now.
+  "$ASKELADDEN_ROOT/scripts/setup.sh" base-images
   [[ -d "$MERGED_USR_HOOKS" ]] || die "$image: $MERGED_USR_HOOKS is missing (mmdebstrap too old?)"
 
   local sources mirrors=()

@@ -1,73 +1,242 @@
 #!/usr/bin/env bash
-# Usage: scripts/setup.sh [--help] COMPONENT...
+# Usage: scripts/setup.sh [--help] [--dry-run] COMPONENT...
 #
-# Install and start what the project needs on a Debian 12 machine, idempotently:
-# a second run changes nothing and takes about a second.
+# Make sure what the project needs works on this machine: ask first, install
+# last. Every component is checked before anything changes, and is satisfied
+# when what it provides works (a command runs, a library or Python module is
+# found, a Docker engine answers), whatever package it came from. One line per
+# component says what was found. Then, only when something is missing and
+# nothing stands in the way, Debian's packages for it are installed (as root,
+# with apt-get --no-remove: nothing the machine has is removed or replaced).
+# A second run changes nothing and takes about a second.
 #
 # Components:
-#   build    compilers and libraries: gcc, clang, libevent-dev, check, pkg-config,
-#            valgrind,
-#            the sanitizer runtimes, shellcheck, jq, curl
-#   docker   Debian's docker.io, and a running dockerd (started in the background,
-#            log under $ASKELADDEN_STATE, when no engine answers)
-#   images   the docker component, plus the tools to create base images locally
-#            (mmdebstrap) when they cannot be pulled, the Docker SDK for Python
-#            that compare-sizes.sh reads the engine with, and xmllint, which
-#            checks its chart
-#   registry Debian's docker-registry (scripts/registry.sh runs it)
-#   fuzz     clang with its sanitizer and libFuzzer runtimes, and dpkg-dev, with
-#            which tests/fuzz/build-libevent.sh fetches Debian's libevent source
-#   kube     kubectl (Debian's kubernetes-client, unless a kubectl is installed)
-#            and yq, to read and check the Kubernetes manifests
-#   bench    wrk, nginx-light, valgrind and golang-go (a Go net/http server to
-#            compare against) for make bench
-#   docs     graphviz: dot draws the posts' figures from docs/images/*.dot
-#   all      every component above
+#   build          compilers and libraries: cc, make, clang and its sanitizer
+#                  runtimes, clang-format, libevent, Check, pkg-config,
+#                  valgrind, shellcheck, jq, curl
+#   docker         a Docker engine that answers `docker version`. Any Docker
+#                  will do (Docker CE, Docker Desktop, moby, Debian's docker.io).
+#                  Debian's docker.io is installed only where no Docker is
+#                  found at all: never next to docker-ce, docker-ce-cli,
+#                  containerd.io, moby-engine or docker-desktop, nor where a
+#                  docker client from elsewhere is on the PATH. When the
+#                  engine is not running, it says how to start it; it starts
+#                  dockerd itself (in the background, log under
+#                  $ASKELADDEN_STATE) only for Debian's docker.io.
+#   python-docker  the Docker SDK for Python, which compare-sizes.sh reads the
+#                  engine with (/usr/bin/python3 -c 'import docker')
+#   base-images    mmdebstrap and arch-test, with which scripts/base-images.sh
+#                  builds local stand-ins of the base images when they cannot
+#                  be pulled (it asks for them only then)
+#   images         docker, python-docker and base-images, and xmllint, which
+#                  checks compare-sizes' chart, and mypy, which checks its type
+#                  hints: what the image tests use
+#   registry       Debian's docker-registry (scripts/registry.sh runs it)
+#   fuzz           clang with its sanitizer and libFuzzer runtimes, and
+#                  dpkg-dev, with which tests/fuzz/build-libevent.sh fetches
+#                  Debian's libevent source
+#   kube           a kubectl (any; Debian's kubernetes-client when there is
+#                  none) and yq, to read and check the Kubernetes manifests
+#   bench          wrk, nginx, valgrind and go (a Go net/http server to
+#                  compare against) for make bench
+#   docs           graphviz: dot draws the posts' figures from docs/images/*.dot
+#   equivs         equivs, which builds the dummy packages (docker-ce ...) that
+#                  tests/setup_test.sh installs into throwaway dpkg databases
+#   all            every component above
 #
-# Installing needs root; without it, the missing packages are named and it fails.
+# --dry-run   check and say what would be installed or started; change nothing
+#
+# Exit status: 0 when every component works (or, with --dry-run, could be
+# made to); 1 when something is missing and cannot be installed here (not
+# root: one line names the packages and the sudo apt-get command), or a
+# Docker that is not ours has no running engine; 2 on bad usage.
+#
+# For tests only: ASKELADDEN_DPKG_ADMINDIR names another dpkg database to read
+# (default /var/lib/dpkg); with it set, nothing is ever installed.
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
 
-BUILD_PACKAGES=(build-essential clang clang-format libclang-rt-14-dev libevent-dev check pkg-config
-  valgrind shellcheck jq curl ca-certificates procps)
-DOCKER_PACKAGES=(docker.io)
-IMAGES_PACKAGES=(mmdebstrap arch-test python3-docker libxml2-utils python3-mypy)
-REGISTRY_PACKAGES=(docker-registry)
-FUZZ_PACKAGES=(clang libclang-rt-14-dev dpkg-dev make pkg-config)
-KUBE_PACKAGES=(yq)
-BENCH_PACKAGES=(wrk nginx-light valgrind golang-go)
-DOCS_PACKAGES=(graphviz)
+DPKG_ADMINDIR="${ASKELADDEN_DPKG_ADMINDIR:-/var/lib/dpkg}"
+# Docker from Docker's own repositories or moby's: apt would make room for
+# Debian's docker.io by removing them. Docker Desktop runs its own engine.
+OTHER_DOCKER_PACKAGES=(docker-ce docker-ce-cli containerd.io docker-desktop moby-engine moby-cli)
+COMPONENTS=(build docker python-docker base-images images registry fuzz kube bench docs equivs)
+PYTHON=/usr/bin/python3
 
-missing_packages() {
-  local pkg
-  for pkg in "$@"; do
-    dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q '^install ok installed$' ||
-      printf '%s\n' "$pkg"
+DRY_RUN=0
+MISSING=()       # packages to install, in order, each once
+BLOCKED=()       # what stands in the way, one line each
+START_DOCKERD=0  # start Debian's dockerd after the installs
+
+installed() {
+  dpkg-query --admindir="$DPKG_ADMINDIR" -W -f='${Status}\n' "$1" 2>/dev/null |
+    grep -q '^install ok installed$'
+}
+package_version() { dpkg-query --admindir="$DPKG_ADMINDIR" -W -f='${Version}' "$1" 2>/dev/null; }
+
+cmds() {
+  local c
+  for c in "$@"; do have "$c" || [[ -x "/usr/sbin/$c" ]] || return 1; done
+}
+pc() { have pkg-config && pkg-config --exists "$@"; }
+py() { [[ -x "$PYTHON" ]] && "$PYTHON" -c "import $1" >/dev/null 2>&1; }
+
+# need FOUND ABSENT PACKAGE PROBE...: PACKAGE provides what PROBE asks for
+# (the probe "installed" asks dpkg for the package itself). Appends what the
+# probe names to the list named FOUND when it succeeds, to the one named
+# ABSENT when it fails, and then PACKAGE to MISSING.
+need() {
+  local -n found_list="$1" absent_list="$2"
+  local package="$3" label
+  shift 3
+  label="${*:2}"
+  [[ "$1" != installed ]] || label="$package"
+  [[ "$1" != py ]] || label="$PYTHON -c 'import $2'"
+  if [[ "$1" == installed ]]; then installed "$package"; else "$@" >/dev/null 2>&1; fi &&
+    { found_list+=("$label"); return; }
+  absent_list+=("$label")
+  add_missing "$package"
+}
+
+# check_packages COMPONENT [PACKAGE PROBE... ;]...: the one line for a
+# component made of packages, what it found or not; the packages of what it
+# did not find go to MISSING.
+check_packages() {
+  local component="$1"
+  shift
+  local found=() absent=() args=()
+  while (($# > 0)); do
+    if [[ "$1" == ";" ]]; then
+      need found absent "${args[@]}"
+      args=()
+    else
+      args+=("$1")
+    fi
+    shift
+  done
+  ((${#args[@]} == 0)) || need found absent "${args[@]}"
+  if ((${#absent[@]} == 0)); then
+    ok "$component: ${found[*]}"
+  else
+    info "$component: not found: ${absent[*]}${found:+ (found: ${found[*]})}"
+  fi
+}
+
+add_missing() {
+  local p
+  for p in "$@"; do
+    [[ " ${MISSING[*]} " == *" $p "* ]] || MISSING+=("$p")
   done
 }
 
-apt_updated=0
-install_packages() {
-  local missing
-  mapfile -t missing < <(missing_packages "$@")
-  ((${#missing[@]} == 0)) && return 0
-  [[ "$(id -u)" == 0 ]] || die "missing packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})"
-  step "installing ${missing[*]}"
-  if ((apt_updated == 0)); then
-    apt-get update -qq >&2 || die "apt-get update failed: check the machine's apt sources"
-    apt_updated=1
+# The engine's version, when `docker version` reaches one; its error in
+# $DOCKER_ERR otherwise.
+engine_version() {
+  have docker || return 1
+  timeout 10 docker version --format '{{.Server.Version}}' 2>"$DOCKER_ERR"
+}
+
+# The client's version (docker version prints it, and fails, without an engine).
+client_version() {
+  local v
+  v="$(timeout 10 docker version --format '{{.Client.Version}}' 2>/dev/null | head -n 1)" || true
+  printf '%s\n' "${v:-unknown}"
+}
+
+# How to start an engine we do not own.
+how_to_start() {
+  case " $* " in
+    *" docker-desktop "*) printf 'start Docker Desktop (systemctl --user start docker-desktop)' ;;
+    *) printf 'start it (sudo systemctl start docker, or sudo service docker start)' ;;
+  esac
+}
+
+check_docker() {
+  local version others=() p
+  if version="$(engine_version)" && [[ -n "$version" ]]; then
+    ok "docker: Docker engine $version answers (client $(client_version), $(command -v docker))"
+    return
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
-    die "apt-get install ${missing[*]} failed"
+  if have docker && grep -qi 'permission denied' "$DOCKER_ERR"; then
+    BLOCKED+=("docker: an engine runs, but $(id -un) may not use its socket: sudo usermod -aG docker $(id -un), then log in again")
+    return
+  fi
+  for p in "${OTHER_DOCKER_PACKAGES[@]}"; do installed "$p" && others+=("$p"); done
+  if ((${#others[@]} > 0)); then
+    BLOCKED+=("docker: found ${others[*]} (not installing docker.io), but no engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock}: $(how_to_start "${others[@]}")")
+    return
+  fi
+  if installed docker.io; then
+    info "docker: Debian's docker.io $(package_version docker.io) is installed, its engine is not running: dockerd needs starting"
+    START_DOCKERD=1
+    return
+  fi
+  if have docker || have dockerd; then
+    local where
+    where="$(command -v docker || command -v dockerd)"
+    BLOCKED+=("docker: found $where (client $(client_version), not Debian's docker.io: not installing it), but no engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock}: start your Docker engine")
+    return
+  fi
+  info "docker: no Docker found: Debian's docker.io needs installing, and its dockerd starting"
+  add_missing docker.io
+  START_DOCKERD=1
+}
+
+check_component() {
+  case "$1" in
+    build)
+      check_packages build \
+        build-essential cmds cc make \; clang cmds clang \; clang-format cmds clang-format \; libclang-rt-14-dev installed \; \
+        libevent-dev pc libevent libevent_pthreads \; check pc check \; pkg-config cmds pkg-config \; \
+        valgrind cmds valgrind \; shellcheck cmds shellcheck \; jq cmds jq \; curl cmds curl \; \
+        ca-certificates installed \; procps cmds pgrep
+      ;;
+    docker) check_docker ;;
+    python-docker) check_packages python-docker python3-docker py docker ;;
+    base-images) check_packages base-images mmdebstrap cmds mmdebstrap \; arch-test cmds arch-test ;;
+    images) check_packages images libxml2-utils cmds xmllint \; python3-mypy py mypy ;;
+    registry) check_packages registry docker-registry cmds docker-registry ;;
+    fuzz)
+      check_packages fuzz clang cmds clang \; libclang-rt-14-dev installed \; \
+        dpkg-dev cmds dpkg-source \; make cmds make \; pkg-config cmds pkg-config
+      ;;
+    kube)
+      # Any kubectl will do (microk8s's, a vendor's); Debian's is the fallback.
+      check_packages kube kubernetes-client cmds kubectl \; yq cmds yq
+      ;;
+    bench) check_packages bench wrk cmds wrk \; nginx-light cmds nginx \; valgrind cmds valgrind \; golang-go cmds go ;;
+    docs) check_packages docs graphviz cmds dot ;;
+    equivs) check_packages equivs equivs cmds equivs-build ;;
+  esac
+}
+
+# COMPONENT...: each named one, with what images and all stand for, once.
+expand_components() {
+  local c
+  for c in "$@"; do
+    case "$c" in
+      all) printf '%s\n' "${COMPONENTS[@]}" ;;
+      images) printf '%s\n' docker python-docker base-images images ;;
+      *) printf '%s\n' "$c" ;;
+    esac
+  done | awk '!seen[$0]++'
+}
+
+install_missing() {
+  step "installing ${MISSING[*]}"
+  apt-get update -qq >&2 || die "apt-get update failed: check the machine's apt sources"
+  # --no-remove: should a package conflict with something installed, apt
+  # stops instead of removing what the machine has.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-remove \
+    "${MISSING[@]}" >&2 || die "apt-get install ${MISSING[*]} failed (nothing was removed)"
 }
 
 # No systemd here: run dockerd in the background with its log in the state
-# directory and wait until the engine answers.
+# directory and wait until the engine answers. dockerd gives the socket to
+# the docker group when that group exists (docker.io creates it).
 start_dockerd() {
-  docker_ready && return 0
   have dockerd || die "dockerd is not installed (install the docker.io package)"
-  [[ "$(id -u)" == 0 ]] || die "no Docker engine answers, and starting dockerd needs root"
   mkdir -p "$ASKELADDEN_STATE"
   local log="$ASKELADDEN_STATE/dockerd.log"
   if ! pgrep -x dockerd >/dev/null; then
@@ -81,33 +250,54 @@ start_dockerd() {
   ok "Docker engine $(docker version --format '{{.Server.Version}}') is running"
 }
 
-setup_component() {
-  case "$1" in
-    build) install_packages "${BUILD_PACKAGES[@]}" ;;
-    docker) install_packages "${DOCKER_PACKAGES[@]}"; start_dockerd ;;
-    images) install_packages "${DOCKER_PACKAGES[@]}" "${IMAGES_PACKAGES[@]}"; start_dockerd ;;
-    registry) install_packages "${REGISTRY_PACKAGES[@]}" ;;
-    fuzz) install_packages "${FUZZ_PACKAGES[@]}" ;;
-    kube)
-      # Any kubectl will do (microk8s's, a vendor's); Debian's is the fallback.
-      install_packages "${KUBE_PACKAGES[@]}"
-      have kubectl || install_packages kubernetes-client
-      ;;
-    bench) install_packages "${BENCH_PACKAGES[@]}" ;;
-    docs) install_packages "${DOCS_PACKAGES[@]}" ;;
-    all)
-      local c
-      for c in build docker images registry fuzz kube bench docs; do setup_component "$c"; done
-      ;;
-    *) usage_error "unknown component '$1'" ;;
-  esac
-}
-
 main() {
-  (($# > 0)) || usage_error "name at least one component"
-  accept_help_among_arguments "$@"
-  local arg
-  for arg in "$@"; do setup_component "$arg"; done
+  local arg components=()
+  for arg in "$@"; do
+    case "$arg" in
+      -h | --help) print_usage; exit 0 ;;
+      --dry-run) DRY_RUN=1 ;;
+      -*) usage_error "unknown option '$arg'" ;;
+      all) components+=("$arg") ;;
+      *)
+        [[ " ${COMPONENTS[*]} " == *" $arg "* ]] || usage_error "unknown component '$arg'"
+        components+=("$arg")
+        ;;
+    esac
+  done
+  ((${#components[@]} > 0)) || usage_error "name at least one component"
+
+  # 1. Ask: nothing changes here.
+  DOCKER_ERR="$(mktemp)"
+  trap 'rm -f "$DOCKER_ERR"' EXIT
+  local c
+  while read -r c; do check_component "$c"; done < <(expand_components "${components[@]}")
+  if ((${#BLOCKED[@]} > 0)); then
+    local line
+    for line in "${BLOCKED[@]}"; do printf '%s%s:%s %s\n' "$C_RED" "$SCRIPT_NAME" "$C_RESET" "$line" >&2; done
+    exit 1
+  fi
+  ((${#MISSING[@]} > 0 || START_DOCKERD)) || return 0
+
+  local needs=()
+  ((${#MISSING[@]} == 0)) || needs+=("sudo apt-get install ${MISSING[*]}")
+  ((START_DOCKERD == 0)) || needs+=("sudo scripts/setup.sh docker, which starts dockerd")
+  if ((DRY_RUN)); then
+    ((${#MISSING[@]} == 0)) || info "would run: apt-get install --no-install-recommends --no-remove ${MISSING[*]}"
+    ((START_DOCKERD == 0)) || info "would start dockerd"
+    return 0
+  fi
+  if [[ "$DPKG_ADMINDIR" != /var/lib/dpkg ]]; then
+    die "not changing anything: ASKELADDEN_DPKG_ADMINDIR=$DPKG_ADMINDIR is not this machine's dpkg database"
+  fi
+  if [[ "$(id -u)" != 0 ]]; then
+    local what="missing packages: ${MISSING[*]}"
+    ((${#MISSING[@]} > 0)) || what="no Docker engine runs"
+    die "$what (as root: $(printf '%s; ' "${needs[@]}" | sed 's/; $//'))"
+  fi
+
+  # 2. Install, then start.
+  ((${#MISSING[@]} == 0)) || install_missing
+  ((START_DOCKERD == 0)) || start_dockerd
 }
 
 main "$@"

@@ -14,7 +14,7 @@
 # show in build/test-logs/STAGE/: Check's XML and TAP per runner, TAP per
 # shell test driver.
 #
-# Stages: build clang lint unit asan memcheck fuzz scripts images redeploy
+# Stages: build clang lint unit asan memcheck fuzz scripts images setup redeploy
 #         compare-sizes docs
 set -euo pipefail
 # shellcheck source=common/lib.sh
@@ -34,7 +34,8 @@ STAGES='
        memcheck       test-memcheck             45  the built servers under load in valgrind memcheck (2 x 24)
        fuzz           test-fuzz                  3  a bounded libFuzzer run through the server and the HTTP parser of libevent
        scripts        test-scripts              78  shellcheck and --help on every script; the colour rule
-       images         test-images               32  the two images build and behave (Docker)
+       images         test-images               80  the two images build and behave, with BuildKit and the legacy builder (Docker)
+       setup          test-setup                60  setup.sh against dpkg states with dummy Docker packages; make compare-sizes as a user in the docker group
        redeploy       test-redeploy            125  registry.sh, the manifests, redeploy.sh against a local registry
        compare-sizes  test-compare-sizes       150  compare-sizes: its modules and their types, the engine numbers, JSON, budgets, diff
        docs           test-docs                260  the posts: their commands run and print what they say
