@@ -19,7 +19,8 @@
 #                  Debian's docker.io is installed only where no Docker is
 #                  found at all: never next to docker-ce, docker-ce-cli,
 #                  containerd.io, moby-engine or docker-desktop, nor where a
-#                  docker client from elsewhere is on the PATH. When the
+#                  dockerd from elsewhere is on the PATH (a docker client
+#                  alone is no engine: docker.io goes beside it). When the
 #                  engine is not running, it says how to start it; it starts
 #                  dockerd itself (in the background, log under
 #                  $ASKELADDEN_STATE) only for Debian's docker.io.
@@ -172,13 +173,17 @@ check_docker() {
     START_DOCKERD=1
     return
   fi
-  if have docker || have dockerd; then
-    local where
-    where="$(command -v docker || command -v dockerd)"
-    BLOCKED+=("docker: found $where (client $(client_version), not Debian's docker.io: not installing it), but no engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock}: start your Docker engine")
+  if have dockerd; then
+    BLOCKED+=("docker: found $(command -v dockerd) (not Debian's docker.io: not installing it), but no engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock}: start your Docker engine")
     return
   fi
-  info "docker: no Docker found: Debian's docker.io needs installing, and its dockerd starting"
+  # A client alone (a static binary, a CLI-only package) has no engine to
+  # start: Debian's engine goes beside it, and the client stays as it is.
+  if have docker; then
+    info "docker: found only a docker client ($(command -v docker), client $(client_version)), no engine: Debian's docker.io needs installing for its dockerd"
+  else
+    info "docker: no Docker found: Debian's docker.io needs installing, and its dockerd starting"
+  fi
   add_missing docker.io
   START_DOCKERD=1
 }

@@ -20,7 +20,8 @@
 #      - where there is no Docker at all: it would install docker.io
 #        (--dry-run), and APT would do so without removing anything
 #      - with Debian's docker.io: satisfied, it would start dockerd only
-#      - a docker client from elsewhere on the PATH: no docker.io
+#      - a docker client alone on the PATH: docker.io beside it; a dockerd
+#        from elsewhere: no docker.io
 #      - an engine that answers: satisfied whatever is installed
 # 2. A user in the docker group, not root, runs make compare-sizes in its
 #    own clone, with a PATH without compilers, mmdebstrap or arch-test, to
@@ -218,15 +219,22 @@ test_docker_states() {
   check "docker.io: it would install nothing" never_says "would run"
 
   # A docker client that no package of this database owns (a static binary,
-  # another packaging): not ours to replace.
+  # the CLI alone) is no engine: Debian's goes beside it, the client stays.
   local elsewhere="$WORK/elsewhere"
   mkdir -p "$elsewhere"
   ln -s /usr/bin/docker "$elsewhere/docker"
   capture env ASKELADDEN_DPKG_ADMINDIR="$plain" DOCKER_HOST="$NO_ENGINE" PATH="$elsewhere:$NO_DOCKER_PATH" \
     NO_COLOR=1 "$SETUP" --dry-run docker
-  check "a docker client from elsewhere: found, no docker.io, exit 1" \
-    exited_saying 1 "docker: found $elsewhere/docker \(client .*not installing it\), but no engine answers"
-  check "a docker client from elsewhere: it would install nothing" never_says "would run"
+  check "a docker client alone: found, docker.io for the engine beside it (--dry-run exits 0)" \
+    exited_saying 0 "docker: found only a docker client \($elsewhere/docker, client .*\), no engine: Debian's docker.io needs installing" \
+    "would run: apt-get install --no-install-recommends --no-remove docker.io" "would start dockerd"
+  # A dockerd that no package of this database owns: an engine not ours to start or replace.
+  ln -s /usr/sbin/dockerd "$elsewhere/dockerd"
+  capture env ASKELADDEN_DPKG_ADMINDIR="$plain" DOCKER_HOST="$NO_ENGINE" PATH="$elsewhere:$NO_DOCKER_PATH" \
+    NO_COLOR=1 "$SETUP" --dry-run docker
+  check "a dockerd from elsewhere: found, no docker.io, exit 1" \
+    exited_saying 1 "docker: found $elsewhere/dockerd \(not Debian's docker.io: not installing it\), but no engine answers"
+  check "a dockerd from elsewhere: it would install nothing" never_says "would run"
 
   # An engine that answers is all the docker component asks for.
   local ce
