@@ -11,7 +11,15 @@ export CC CFLAGS PKG_CONFIG
 
 SANITIZE      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_CFLAGS   := -O1 -g $(SANITIZE)
-TEST_WARNINGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+# The server's own warnings (its Makefile's WARNINGS), for the tests too.
+TEST_WARNINGS := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+                 -Wformat=2 -D_GNU_SOURCE
+# Warnings are errors in make test's builds, whose compilers make setup
+# installs; a reader's make with a newer compiler only prints them.
+WERROR        ?=
+TEST_BUILDS   := build-gcc build-clang test-unit test-asan test-soak test-memcheck test-fuzz fuzz \
+                 test-images
+$(TEST_BUILDS): export WERROR := -Werror
 FUZZ_CFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_SECONDS  ?= 60
 FUZZ_SNAPSHOT := v0.2
@@ -26,8 +34,8 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 # Keep the libraries the pattern rules build on the way to a runner.
 .SECONDARY:
 
-.PHONY: all build-clang setup install test test-unit test-asan test-soak test-memcheck test-fuzz fuzz test-scripts \
-        test-redeploy test-images test-compare-sizes test-docs images compare-sizes bench figures \
+.PHONY: all build-gcc build-clang setup install test test-lint test-unit test-asan test-soak test-memcheck test-fuzz fuzz test-scripts \
+        test-redeploy test-images test-setup test-compare-sizes test-docs images compare-sizes bench figures \
         clean help FORCE
 
 all: $(SNAPSHOTS:%=%/askeladden)
@@ -35,7 +43,9 @@ all: $(SNAPSHOTS:%=%/askeladden)
 help:
 	@echo 'make                 build both snapshots (v0.1/askeladden, v0.2/askeladden)'
 	@echo 'make test            install what is missing, then run every test suite'
-	@echo 'make build-clang     build both snapshots with clang too'
+	@echo 'make build-gcc       build both snapshots with gcc, warnings as errors'
+	@echo 'make build-clang     build both snapshots with clang too, warnings as errors'
+	@echo 'make test-lint       the C code is in the format .clang-format describes'
 	@echo 'make test-unit       the Check suites against both snapshots'
 	@echo 'make test-asan       the same suites under AddressSanitizer and UBSan'
 	@echo 'make test-soak N=20  the Check suites N times in a row with every core busy'
@@ -44,7 +54,8 @@ help:
 	@echo 'make test-scripts    shellcheck and the script tests'
 	@echo 'make test-redeploy   registry.sh, the manifests, redeploy.sh against a local registry (and a cluster)'
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
-	@echo 'make test-images     build both images from a clean state and check them running'
+	@echo 'make test-images     build both images from a clean state, with BuildKit and the legacy builder, and check them running'
+	@echo 'make test-setup      setup.sh against dpkg states with dummy Docker packages; make compare-sizes as a non-root user'
 	@echo 'make compare-sizes   measure and compare the two images'
 	@echo 'make test-compare-sizes  compare-sizes: unit tests, then against both images: numbers, JSON, budgets'
 	@echo 'make test-docs       run the posts'"'"' commands and compare their output (a cluster: scripts/cluster.sh when none answers)'
@@ -53,7 +64,7 @@ help:
 	@echo 'make setup           install the build and test dependencies (root)'
 	@echo 'make install         install v0.2/askeladden to $$(DESTDIR)$$(PREFIX)/bin (PREFIX=$(PREFIX))'
 	@echo 'make clean           remove build outputs'
-	@echo 'Variables: CC CFLAGS PREFIX PKG_CONFIG'
+	@echo 'Variables: CC CFLAGS PREFIX PKG_CONFIG WERROR=-Werror'
 
 setup:
 	scripts/setup.sh build
@@ -97,26 +108,33 @@ $(LIBEVENT_FUZZ)/lib/libevent_pthreads.a: $(LIBEVENT_FUZZ)/lib/libevent.a ;
 
 build/fuzz/%/fuzz_http: tests/fuzz/fuzz_http.c $(FUZZ_CLIENT) %/build/fuzz/libaskeladden.a $(LIBEVENT_FUZZ_LIBS)
 	@mkdir -p $(@D)
-	clang $(TEST_WARNINGS) -I$*/src -Icommon -I$(LIBEVENT_FUZZ)/include $(FUZZ_CFLAGS) \
+	clang $(TEST_WARNINGS) $(WERROR) -I$*/src -Icommon -I$(LIBEVENT_FUZZ)/include $(FUZZ_CFLAGS) \
 	  -fsanitize=fuzzer -o $@ $^ -pthread
 
 # One Check runner per snapshot, built from the same tests against that
 # snapshot's server code, so a drift between v0.1 and v0.2 fails a test.
 build/tests/%/check_askeladden: $(TEST_SOURCES) $(TEST_HEADERS) %/build/libaskeladden.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_WARNINGS) -DSNAPSHOT_DIR='"$*"' -I$*/src -Icommon $(TEST_CFLAGS) $(CFLAGS) -o $@ $(TEST_SOURCES) $*/build/libaskeladden.a $(TEST_LIBS)
+	$(CC) $(TEST_WARNINGS) $(WERROR) -DSNAPSHOT_DIR='"$*"' -I$*/src -Icommon $(TEST_CFLAGS) $(CFLAGS) -o $@ $(TEST_SOURCES) $*/build/libaskeladden.a $(TEST_LIBS)
 
 build/asan/%/check_askeladden: $(TEST_SOURCES) $(TEST_HEADERS) %/build/asan/libaskeladden.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_WARNINGS) -DSNAPSHOT_DIR='"$*"' -I$*/src -Icommon $(TEST_CFLAGS) $(ASAN_CFLAGS) -o $@ $(TEST_SOURCES) $*/build/asan/libaskeladden.a $(TEST_LIBS) $(SANITIZE)
+	$(CC) $(TEST_WARNINGS) $(WERROR) -DSNAPSHOT_DIR='"$*"' -I$*/src -Icommon $(TEST_CFLAGS) $(ASAN_CFLAGS) -o $@ $(TEST_SOURCES) $*/build/asan/libaskeladden.a $(TEST_LIBS) $(SANITIZE)
 
 test: setup
 	tests/run.sh
+
+# make test's build stage: what make builds, with warnings as errors.
+build-gcc: all
 
 build-clang:
 	for s in $(SNAPSHOTS); do \
 	  $(MAKE) -C $$s CC=clang BUILD=build/clang BIN=build/clang/askeladden || exit 1; \
 	done
+
+# Every C file in the format .clang-format describes (clang-format 14).
+test-lint:
+	tests/lint_test.sh
 
 test-unit: $(SNAPSHOTS:%=build/tests/%/check_askeladden) all
 	tests/run-check.sh $(SNAPSHOTS:%=build/tests/%/check_askeladden)
@@ -155,31 +173,43 @@ test-redeploy:
 	rc=0; for t in registry manifests redeploy; do tests/$${t}_test.sh || rc=1; done; exit $$rc
 
 # Docker images. The base images (gcc:12, debian:bookworm-slim) are pulled, or
-# built once as local stand-ins when no registry answers; each snapshot's own
-# Makefile then builds its image.
+# built once as local stand-ins when no registry answers (base-images.sh asks
+# for the tools to build them only then); each snapshot's own Makefile then
+# builds its image, with BuildKit where the docker client has it.
 images:
-	scripts/setup.sh images
+	scripts/setup.sh docker
 	scripts/base-images.sh
 	for s in $(SNAPSHOTS); do $(MAKE) -C $$s image || exit 1; done
 
 # Each image built from a clean state and checked running, also by the Check
 # HTTP suite against the container.
 test-images:
-	scripts/setup.sh build images
+	scripts/setup.sh build docker
 	$(MAKE) $(SNAPSHOTS:%=build/tests/%/check_askeladden)
 	scripts/base-images.sh
 	tests/images_test.sh $(SNAPSHOTS)
 
 # The README's main job: what the multi-stage build saved, and where the bytes
-# went. The script builds the images when they are missing or out of date.
+# went. The script builds the images when they are missing or out of date. It
+# asks only for what it uses: an engine and the Docker SDK for Python (and
+# base-images.sh for mmdebstrap, when a base image must be built).
 compare-sizes:
-	scripts/setup.sh build images
+	scripts/setup.sh docker python-docker
 	scripts/compare-sizes.sh
 
-# The program's unit tests (small archives, no engine), then the script
-# against both images; the target fails when either does.
+# setup.sh against throwaway dpkg databases holding dummy Docker packages,
+# and make compare-sizes run by a user in the docker group (a throwaway user:
+# run as root).
+test-setup:
+	scripts/setup.sh build images equivs
+	scripts/base-images.sh
+	tests/setup_test.sh
+
+# The program's unit tests (small archives, no engine; they include mypy's
+# check of its type hints, configured in mypy.ini), then the script against
+# both images; the target fails when either does.
 test-compare-sizes:
-	scripts/setup.sh build images
+	scripts/setup.sh images
 	status=0; /usr/bin/python3 tests/compare_sizes/run.py || status=1; \
 	  tests/compare_sizes_test.sh || status=1; exit $$status
 

@@ -11,8 +11,13 @@ ASKELADDEN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ASKELADDEN_STATE="${ASKELADDEN_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/askeladden}"
 SCRIPT_NAME="$(basename "$0")"
 
-# Colour only for people: on a terminal, and never when NO_COLOR is set.
-if [[ -t 2 && -z "${NO_COLOR:-}" && "${TERM:-dumb}" != dumb ]]; then
+# colour_on FD: whether what goes to file descriptor FD may be coloured. Colour
+# only for people: on a terminal, and never when NO_COLOR is set. Decided here
+# only; compare-sizes.sh hands its answers to its Python program.
+colour_on() { [[ -t "$1" && -z "${NO_COLOR:-}" && "${TERM:-dumb}" != dumb ]]; }
+
+# The messages below go to stderr, so its answer colours them.
+if colour_on 2; then
   C_BOLD=$'\e[1m' C_DIM=$'\e[2m' C_RED=$'\e[31m' C_GREEN=$'\e[32m' C_YELLOW=$'\e[33m' C_RESET=$'\e[0m'
 else
   C_BOLD='' C_DIM='' C_RED='' C_GREEN='' C_YELLOW='' C_RESET=''
@@ -109,25 +114,11 @@ registry_answers() {
     grep -qi '^docker-distribution-api-version: *registry/2'
 }
 
+# human_bytes N...: each N bytes as docker shows sizes (decimal units: 1 MB =
+# 10^6 bytes), one a line. The format is defined once, in compare-sizes'
+# scripts/compare_sizes/units.py, which its reports use.
 human_bytes() {
-  awk -v b="$1" 'BEGIN {
-    split("B kB MB GB TB", u, " "); i = 1
-    while (b >= 1000 && i < 5) { b /= 1000; i++ }
-    printf (i == 1 ? "%d %s" : "%.1f %s"), b, u[i]
-  }'
-}
-
-# parse_bytes SIZE: print SIZE in bytes, or fail. Decimal units as docker shows
-# them (kB, MB, GB, TB: powers of 1000; K, M, G, T mean the same), binary ones
-# with an i (KiB, MiB, GiB, TiB: powers of 1024); a bare number is bytes.
-# Examples: 80MB, 80M, 1.5GB, 75MiB, 1048576.
-parse_bytes() {
-  [[ "$1" =~ ^([0-9]+([.][0-9]+)?)[[:space:]]*(([kKmMgGtT])(i?))?[bB]?$ ]] || return 1
-  awk -v n="${BASH_REMATCH[1]}" -v u="${BASH_REMATCH[4]}" -v i="${BASH_REMATCH[5]}" 'BEGIN {
-    base = (i == "i") ? 1024 : 1000
-    e = (u == "") ? 0 : index("kmgt", tolower(u))
-    printf "%.0f\n", n * base ^ e
-  }'
+  PYTHONPATH="$ASKELADDEN_ROOT/scripts" /usr/bin/python3 -m compare_sizes.units "$@"
 }
 
 # run_logged LOG WHAT COMMAND...: run COMMAND with its output in LOG, printing

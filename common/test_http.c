@@ -151,8 +151,8 @@ int http_read_reply(int fd, int head, int timeout_ms, struct http_reply *out)
         size_t room = HTTP_REPLY_MAX - out->raw_len;
         if (want >= 0)
             room = (size_t)(out->body - out->raw) + (size_t)want - out->raw_len;
-        ssize_t n = want == -2 ? recv_head_part(fd, out, room)
-                               : recv(fd, out->raw + out->raw_len, room, 0);
+        ssize_t n =
+            want == -2 ? recv_head_part(fd, out, room) : recv(fd, out->raw + out->raw_len, room, 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -194,9 +194,8 @@ int http_simple(const char *host, int port, const char *method, const char *path
                 struct http_reply *out)
 {
     char req[1024];
-    int n = snprintf(req, sizeof req,
-                     "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", method, path,
-                     host);
+    int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
+                     method, path, host);
     if (n < 0 || (size_t)n >= sizeof req)
         return -1;
     return http_exchange(host, port, req, (size_t)n, strcmp(method, "HEAD") == 0, 5000, out);

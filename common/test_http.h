@@ -7,11 +7,11 @@
 #define HTTP_REPLY_MAX 65536
 
 struct http_reply {
-    int status;                 /* 0 when no status line arrived */
-    int closed;                 /* the server closed the connection */
-    size_t raw_len;             /* bytes received in all */
+    int status;                   /* 0 when no status line arrived */
+    int closed;                   /* the server closed the connection */
+    size_t raw_len;               /* bytes received in all */
     char raw[HTTP_REPLY_MAX + 1]; /* everything received, NUL-terminated */
-    const char *body;           /* points into raw, after the blank line */
+    const char *body;             /* points into raw, after the blank line */
     size_t body_len;
 };
 
@@ -32,16 +32,15 @@ int http_read_reply(int fd, int head, int timeout_ms, struct http_reply *out);
 
 /* One request on a new connection: send raw, read one reply, close.
  * Returns 0 on a full reply. */
-int http_exchange(const char *host, int port, const char *raw, size_t raw_len,
-                  int head, int timeout_ms, struct http_reply *out);
+int http_exchange(const char *host, int port, const char *raw, size_t raw_len, int head,
+                  int timeout_ms, struct http_reply *out);
 
 /* GET/HEAD/any method on path, HTTP/1.1, Connection: close. */
-int http_simple(const char *host, int port, const char *method,
-                const char *path, struct http_reply *out);
+int http_simple(const char *host, int port, const char *method, const char *path,
+                struct http_reply *out);
 
 /* Copy the value of header name (case-insensitive) into value; 1 if found. */
-int http_header(const struct http_reply *r, const char *name, char *value,
-                size_t value_len);
+int http_header(const struct http_reply *r, const char *name, char *value, size_t value_len);
 
 /* Wait until the peer closes fd; 1 if it did within timeout_ms. */
 int http_wait_closed(int fd, int timeout_ms);

@@ -25,8 +25,8 @@ const char *proc_binary(void)
     return bin != NULL && bin[0] != '\0' ? bin : SNAPSHOT_DIR "/askeladden";
 }
 
-static void exec_child(const char *const args[], const char *const env[], long nofile,
-                       int out, int err)
+static void exec_child(const char *const args[], const char *const env[], long nofile, int out,
+                       int err)
 {
     const char *argv[64];
     size_t n = 0;
@@ -34,8 +34,8 @@ static void exec_child(const char *const args[], const char *const env[], long n
     char *wrapper = getenv("ASKELADDEN_WRAPPER");
     if (wrapper != NULL)
         wrapper = strdup(wrapper);
-    for (char *save, *word = wrapper ? strtok_r(wrapper, " ", &save) : NULL;
-         word != NULL && n < 32; word = strtok_r(NULL, " ", &save))
+    for (char *save, *word = wrapper ? strtok_r(wrapper, " ", &save) : NULL; word != NULL && n < 32;
+         word = strtok_r(NULL, " ", &save))
         argv[n++] = word;
     argv[n++] = proc_binary();
     for (size_t i = 0; args != NULL && args[i] != NULL && n < 63; i++)
@@ -216,8 +216,8 @@ long proc_cpu_ms(const struct proc *p)
     const char *after_name = strrchr(buf, ')');
     unsigned long utime, stime;
     if (after_name == NULL ||
-        sscanf(after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-               &utime, &stime) != 2)
+        sscanf(after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+               &stime) != 2)
         return -1;
     return (long)((utime + stime) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
 }

@@ -9,11 +9,11 @@
 
 struct proc {
     pid_t pid;
-    int out_fd, err_fd;             /* the child's stdout and stderr */
-    int port;                       /* from its "listening on" line */
+    int out_fd, err_fd; /* the child's stdout and stderr */
+    int port;           /* from its "listening on" line */
     int exited, exit_code, signaled;
     size_t out_len, err_len;
-    char out[PROC_OUTPUT_MAX + 1];  /* what it printed so far, NUL-terminated */
+    char out[PROC_OUTPUT_MAX + 1]; /* what it printed so far, NUL-terminated */
     char err[PROC_OUTPUT_MAX + 1];
 };
 

@@ -26,8 +26,9 @@ const char *target_external_address(void)
 static int start_in_process(struct target *t)
 {
     char err[256];
-    struct server_config cfg = { .address = "127.0.0.1", .port = 0, .threads = 2,
-                                 .access_log = 0, .log_fd = STDOUT_FILENO };
+    struct server_config cfg = {
+        .address = "127.0.0.1", .port = 0, .threads = 2, .access_log = 0, .log_fd = STDOUT_FILENO
+    };
     t->server = server_start(&cfg, err, sizeof err);
     if (t->server == NULL) {
         fprintf(stderr, "server_start: %s\n", err);
@@ -39,8 +40,8 @@ static int start_in_process(struct target *t)
 
 static int start_binary(struct target *t, const char *const flags[])
 {
-    const char *args[32] = { "--port", "0", "--address", "127.0.0.1", "--threads", "2",
-                             "--access-log", "off" };
+    const char *args[32] = { "--port",    "0", "--address",    "127.0.0.1",
+                             "--threads", "2", "--access-log", "off" };
     size_t n = 8;
     for (size_t i = 0; flags != NULL && flags[i] != NULL && n < 31; i++)
         args[n++] = flags[i];
@@ -73,9 +74,12 @@ int target_start(struct target *t, enum target_kind kind, const char *const flag
     t->kind = kind;
     snprintf(t->host, sizeof t->host, "127.0.0.1");
     switch (kind) {
-    case TARGET_IN_PROCESS: return start_in_process(t);
-    case TARGET_BINARY: return start_binary(t, flags);
-    case TARGET_EXTERNAL: return start_external(t);
+    case TARGET_IN_PROCESS:
+        return start_in_process(t);
+    case TARGET_BINARY:
+        return start_binary(t, flags);
+    case TARGET_EXTERNAL:
+        return start_external(t);
     }
     return -1;
 }
@@ -106,7 +110,8 @@ int target_send(const char *raw, size_t len)
 {
     int fd = http_connect(target.host, target.port);
     ck_assert_msg(fd >= 0, "cannot connect to %s:%d", target.host, target.port);
-    ck_assert_msg(http_send_all(fd, raw, len) == 0, "cannot send to %s:%d", target.host, target.port);
+    ck_assert_msg(http_send_all(fd, raw, len) == 0, "cannot send to %s:%d", target.host,
+                  target.port);
     return fd;
 }
 
@@ -190,12 +195,14 @@ void target_stall_writer(struct stalled_writer *w)
 
 void target_setup_in_process(void)
 {
-    ck_assert_msg(target_start(&target, TARGET_IN_PROCESS, NULL) == 0, "in-process server did not start");
+    ck_assert_msg(target_start(&target, TARGET_IN_PROCESS, NULL) == 0,
+                  "in-process server did not start");
 }
 
 void target_setup_binary(void)
 {
-    ck_assert_msg(target_start(&target, TARGET_BINARY, NULL) == 0, "%s did not start", proc_binary());
+    ck_assert_msg(target_start(&target, TARGET_BINARY, NULL) == 0, "%s did not start",
+                  proc_binary());
 }
 
 void target_setup_external(void)

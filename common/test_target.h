@@ -47,10 +47,10 @@ int target_send(const char *raw, size_t len);
  * /proc, so the target must be the binary, with the access log off. */
 struct stalled_writer {
     int fd;
-    size_t sent;        /* bytes of requests the client sent */
-    long intake;        /* bytes the server read meanwhile */
-    long answered;      /* replies the server wrote meanwhile */
-    long unanswered;    /* intake beyond the requests answered: what it holds */
+    size_t sent;               /* bytes of requests the client sent */
+    long intake;               /* bytes the server read meanwhile */
+    long answered;             /* replies the server wrote meanwhile */
+    long unanswered;           /* intake beyond the requests answered: what it holds */
     long started_ms, ended_ms; /* clock_ms() at the first and the last send */
 };
 

@@ -62,6 +62,14 @@ source "$(dirname "$0")/../common/lib.sh"
 # (a python3 earlier on PATH may be another build).
 PYTHON=/usr/bin/python3
 [[ -x "$PYTHON" ]] || die "$PYTHON is not installed (run: scripts/setup.sh images)"
-export ASKELADDEN_ROOT ASKELADDEN_STATE SCRIPT_NAME
+# What every script decides with common/lib.sh is decided there for the
+# program too: its --help prints the usage block above, and which of its
+# streams may be coloured is common/lib.sh's answer for each.
+colour=()
+colour_on 1 && colour+=(stdout)
+colour_on 2 && colour+=(stderr)
+COMPARE_SIZES_COLOUR="${colour[*]}"
+COMPARE_SIZES_USAGE="$(print_usage)"
+export ASKELADDEN_ROOT ASKELADDEN_STATE SCRIPT_NAME COMPARE_SIZES_COLOUR COMPARE_SIZES_USAGE
 export PYTHONPATH="$ASKELADDEN_ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
 exec "$PYTHON" -m compare_sizes "$@"

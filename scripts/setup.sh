@@ -12,14 +12,15 @@
 #
 # Components:
 #   build          compilers and libraries: cc, make, clang and its sanitizer
-#                  runtimes, libevent, Check, pkg-config, valgrind, shellcheck,
-#                  jq, curl
+#                  runtimes, clang-format, libevent, Check, pkg-config,
+#                  valgrind, shellcheck, jq, curl
 #   docker         a Docker engine that answers `docker version`. Any Docker
 #                  will do (Docker CE, Docker Desktop, moby, Debian's docker.io).
 #                  Debian's docker.io is installed only where no Docker is
 #                  found at all: never next to docker-ce, docker-ce-cli,
 #                  containerd.io, moby-engine or docker-desktop, nor where a
-#                  docker client from elsewhere is on the PATH. When the
+#                  dockerd from elsewhere is on the PATH (a docker client
+#                  alone is no engine: docker.io goes beside it). When the
 #                  engine is not running, it says how to start it; it starts
 #                  dockerd itself (in the background, log under
 #                  $ASKELADDEN_STATE) only for Debian's docker.io.
@@ -29,7 +30,8 @@
 #                  builds local stand-ins of the base images when they cannot
 #                  be pulled (it asks for them only then)
 #   images         docker, python-docker and base-images, and xmllint, which
-#                  checks compare-sizes' chart: what the image tests use
+#                  checks compare-sizes' chart, and mypy, which checks its type
+#                  hints: what the image tests use
 #   registry       Debian's docker-registry (scripts/registry.sh runs it)
 #   fuzz           clang with its sanitizer and libFuzzer runtimes, and
 #                  dpkg-dev, with which tests/fuzz/build-libevent.sh fetches
@@ -61,8 +63,8 @@ set -euo pipefail
 source "$(dirname "$0")/../common/lib.sh"
 
 DPKG_ADMINDIR="${ASKELADDEN_DPKG_ADMINDIR:-/var/lib/dpkg}"
-# Docker from Docker's own repositories, Docker Desktop, or moby: each
-# conflicts with Debian's docker.io, which apt would install by removing it.
+# Docker from Docker's own repositories or moby's: apt would make room for
+# Debian's docker.io by removing them. Docker Desktop runs its own engine.
 OTHER_DOCKER_PACKAGES=(docker-ce docker-ce-cli containerd.io docker-desktop moby-engine moby-cli)
 COMPONENTS=(build docker python-docker base-images images registry fuzz kube bench docs equivs cluster)
 PYTHON=/usr/bin/python3
@@ -171,17 +173,21 @@ check_docker() {
     return
   fi
   if installed docker.io; then
-    info "docker: Debian's docker.io $(package_version docker.io) is installed, its engine is not running: starting dockerd"
+    info "docker: Debian's docker.io $(package_version docker.io) is installed, its engine is not running: dockerd needs starting"
     START_DOCKERD=1
     return
   fi
-  if have docker || have dockerd; then
-    local where
-    where="$(command -v docker || command -v dockerd)"
-    BLOCKED+=("docker: found $where (client $(client_version), not Debian's docker.io: not installing it), but no engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock}: start your Docker engine")
+  if have dockerd; then
+    BLOCKED+=("docker: found $(command -v dockerd) (not Debian's docker.io: not installing it), but no engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock}: start your Docker engine")
     return
   fi
-  info "docker: no Docker found: installing Debian's docker.io and starting dockerd"
+  # A client alone (a static binary, a CLI-only package) has no engine to
+  # start: Debian's engine goes beside it, and the client stays as it is.
+  if have docker; then
+    info "docker: found only a docker client ($(command -v docker), client $(client_version)), no engine: Debian's docker.io needs installing for its dockerd"
+  else
+    info "docker: no Docker found: Debian's docker.io needs installing, and its dockerd starting"
+  fi
   add_missing docker.io
   START_DOCKERD=1
 }
@@ -190,7 +196,7 @@ check_component() {
   case "$1" in
     build)
       check_packages build \
-        build-essential cmds cc make \; clang cmds clang \; libclang-rt-14-dev installed \; \
+        build-essential cmds cc make \; clang cmds clang \; clang-format cmds clang-format \; libclang-rt-14-dev installed \; \
         libevent-dev pc libevent libevent_pthreads \; check pc check \; pkg-config cmds pkg-config \; \
         valgrind cmds valgrind \; shellcheck cmds shellcheck \; jq cmds jq \; curl cmds curl \; \
         ca-certificates installed \; procps cmds pgrep
@@ -198,7 +204,7 @@ check_component() {
     docker) check_docker ;;
     python-docker) check_packages python-docker python3-docker py docker ;;
     base-images) check_packages base-images mmdebstrap cmds mmdebstrap \; arch-test cmds arch-test ;;
-    images) check_packages images libxml2-utils cmds xmllint ;;
+    images) check_packages images libxml2-utils cmds xmllint \; python3-mypy py mypy ;;
     registry) check_packages registry docker-registry cmds docker-registry ;;
     fuzz)
       check_packages fuzz clang cmds clang \; libclang-rt-14-dev installed \; \

@@ -119,6 +119,18 @@ for section in 'Layers of askeladden:v0.1' 'Layers of askeladden:v0.2' 'Where th
 done
 check "the report has no colour when not on a terminal" bash -c "! grep -q $'\\e' '$T' '$tmp/text.err'"
 
+# Colour is decided per stream (common/lib.sh's colour_on): script(1) gives
+# the run a terminal, and one stream is sent to a file.
+on_terminal() { TERM=xterm script -qec "$1" /dev/null >"$tmp/$2.tty" </dev/null || true; }
+on_terminal "'$SCRIPT' --no-build 2>'$tmp/tty-err.err'" tty-err
+check "stdout on a terminal: the report's headings are bold" grep -q $'^\e\\[1mSizes\e\\[0m' "$tmp/tty-err.tty"
+check "stdout on a terminal, stderr to a file: no colour in the file" bash -c "! grep -q $'\\e' '$tmp/tty-err.err'"
+on_terminal "'$SCRIPT' --no-build >'$tmp/tty-out.out'" tty-out
+check "stderr on a terminal: its progress lines are coloured" grep -q $'^\e\\[1m==>' "$tmp/tty-out.tty"
+check "stderr on a terminal, stdout to a file: no colour in the report" bash -c "! grep -q $'\\e' '$tmp/tty-out.out'"
+NO_COLOR=1 on_terminal "'$SCRIPT' --no-build" nocolour
+check "NO_COLOR: no colour on a terminal" bash -c "grep -q '^Sizes' '$tmp/nocolour.tty' && ! grep -q $'\\e' '$tmp/nocolour.tty'"
+
 # ----------------------------------------------------------- --markdown, --top
 # human JSON_PATH: the JSON's figure as the reports print it.
 human() { human_bytes "$(jq "$1" "$J")"; }

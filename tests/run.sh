@@ -14,8 +14,8 @@
 # show in build/test-logs/STAGE/: Check's XML and TAP per runner, TAP per
 # shell test driver.
 #
-# Stages: build clang unit asan memcheck fuzz scripts images redeploy compare-sizes
-#         docs
+# Stages: build clang lint unit asan memcheck fuzz scripts images setup redeploy
+#         compare-sizes docs
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
@@ -26,16 +26,18 @@ source "$(dirname "$0")/../common/lib.sh"
 # (a build) counts as one check.
 #      stage          make target          at least  what it proves
 STAGES='
-       build          all                        1  both snapshots build with gcc -Wall -Wextra -Werror
+       build          build-gcc                  1  both snapshots build with gcc -Wall -Wextra -Werror
        clang          build-clang                1  both snapshots build with clang -Wall -Wextra -Werror
-       unit           test-unit                230  the Check suites against both snapshots (2 x 119)
-       asan           test-asan                230  the Check suites under AddressSanitizer and UBSan
+       lint           test-lint                 50  every C file is in the format .clang-format describes
+       unit           test-unit                270  the Check suites against both snapshots (2 x 140)
+       asan           test-asan                270  the Check suites under AddressSanitizer and UBSan
        memcheck       test-memcheck             45  the built servers under load in valgrind memcheck (2 x 24)
        fuzz           test-fuzz                  3  a bounded libFuzzer run through the server and the HTTP parser of libevent
-       scripts        test-scripts              70  shellcheck and --help on every script
-       images         test-images               32  the two images build and behave (Docker)
+       scripts        test-scripts              78  shellcheck and --help on every script; the colour rule
+       images         test-images               80  the two images build and behave, with BuildKit and the legacy builder (Docker)
+       setup          test-setup                60  setup.sh against dpkg states with dummy Docker packages; make compare-sizes as a user in the docker group
        redeploy       test-redeploy            125  registry.sh, the manifests, redeploy.sh against a local registry
-       compare-sizes  test-compare-sizes       130  compare-sizes: its modules, the engine numbers, JSON, budgets, diff
+       compare-sizes  test-compare-sizes       150  compare-sizes: its modules and their types, the engine numbers, JSON, budgets, diff
        docs           test-docs                260  the posts: their commands run and print what they say
 '
 

@@ -3,7 +3,8 @@
 #
 # Every shell script in the repository is clean under shellcheck, answers
 # --help with its usage (exit 0) and rejects an unknown option with exit 2.
-# This is the one place those promises are checked.
+# This is the one place those promises are checked; and so is common/lib.sh's
+# rule for colour (on a terminal, per stream, never with NO_COLOR).
 #
 # The scripts are found on disk, not through git (a release tarball has no
 # .git): every file under scripts/, tests/, common/ and .ci/ named *.sh or
@@ -47,4 +48,17 @@ for script in "${scripts[@]}"; do
   check "$script --help prints its usage" help_works "$script"
   check "$script rejects an unknown option with exit 2" bad_option_exits_2 "$script"
 done
+
+# Colour only for people, decided per stream by common/lib.sh's colour_on (the
+# shell's messages and compare-sizes' Python both follow it). script(1) runs
+# the check on a terminal.
+on_terminal() { TERM=xterm script -qec "bash -c 'source common/lib.sh; $1'" /dev/null </dev/null >/dev/null; }
+check "colour_on: a terminal may be coloured" on_terminal 'colour_on 1 && colour_on 2'
+check "colour_on: per stream, stderr sent to a file is not, stdout still is" \
+  on_terminal 'colour_on 1 && ! colour_on 2 2>/dev/null'
+check "colour_on: per stream, stdout sent to a file is not, stderr still is" \
+  on_terminal '! colour_on 1 >/dev/null && colour_on 2'
+check "colour_on: not with NO_COLOR set" on_terminal 'export NO_COLOR=1; ! colour_on 1 && ! colour_on 2'
+check "colour_on: not with TERM=dumb" on_terminal 'export TERM=dumb; ! colour_on 1'
+check "colour_on: not on a pipe or a file" bash -c 'source common/lib.sh; ! colour_on 1'
 checks_summary scripts

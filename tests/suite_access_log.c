@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "access_log.h"
@@ -35,6 +36,35 @@ START_TEST(long_text_is_cut_with_dots)
     /* Escapes are never cut in half, even in a small buffer. */
     access_log_escape("\"\"\"\"\"\"\"\"", out, 12);
     ck_assert_str_eq(out, "\\x22\\x22...");
+}
+END_TEST
+
+/* Escape text into the first outlen bytes of a buffer of canaries: nothing
+ * may be written past them, and what is written is a string. */
+static void escaped_within(const char *text, size_t outlen, const char *expected)
+{
+    char buf[16];
+    memset(buf, '#', sizeof buf);
+    access_log_escape(text, buf, outlen);
+    for (size_t i = outlen; i < sizeof buf; i++)
+        ck_assert_msg(buf[i] == '#', "outlen %zu: byte %zu written", outlen, i);
+    if (outlen > 0)
+        ck_assert_str_eq(buf, expected);
+}
+
+START_TEST(tiny_buffers_are_never_overrun)
+{
+    /* Under 4 bytes there is room for part of the "..." and the NUL only. */
+    escaped_within("hello", 0, "");
+    escaped_within("hello", 1, "");
+    escaped_within("hello", 2, ".");
+    escaped_within("hello", 3, "..");
+    escaped_within("hello", 4, "...");
+    escaped_within("hello", 5, "h...");
+    escaped_within("\x01", 3, "..");
+    escaped_within("\x01", 5, "...");
+    escaped_within("", 0, "");
+    escaped_within("", 1, "");
 }
 END_TEST
 
@@ -92,6 +122,31 @@ START_TEST(connect_is_logged_as_refused)
 }
 END_TEST
 
+/* The Date header and the log line read the same clock: the same second. */
+START_TEST(the_log_line_has_the_date_header_s_time)
+{
+    char date[64], iso[32], when[] = "/when-0";
+    for (int i = 0; i < 3; i++) {
+        when[sizeof when - 2] = (char)('0' + i);
+        char raw[64], line[64];
+        snprintf(raw, sizeof raw, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", when);
+        snprintf(line, sizeof line, " \"GET %s\" 200 89\n", when);
+        logged(raw, 0, 200, line);
+        ck_assert(http_header(&reply, "Date", date, sizeof date));
+        struct tm tm = { 0 };
+        const char *end = strptime(date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        ck_assert_msg(end != NULL && *end == '\0', "Date: %s", date);
+        strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        const char *at = strstr(target.proc.out, line);
+        const char *start = at;
+        while (start > target.proc.out && start[-1] != '\n')
+            start--;
+        ck_assert_msg(strncmp(start, iso, strlen(iso)) == 0, "Date: %s, but the log says %.*s",
+                      date, (int)(at - start), start);
+    }
+}
+END_TEST
+
 START_TEST(off_writes_nothing_per_request)
 {
     ck_assert_int_eq(target_start(&target, TARGET_BINARY, NULL), 0); /* the log is off */
@@ -110,6 +165,7 @@ Suite *access_log_suite(void)
     TCase *escape = tcase_create("escape");
     tcase_add_test(escape, quotes_backslashes_and_control_bytes_are_escaped);
     tcase_add_test(escape, long_text_is_cut_with_dots);
+    tcase_add_test(escape, tiny_buffers_are_never_overrun);
     suite_add_tcase(s, escape);
     TCase *lines = tcase_create("binary");
     tcase_add_checked_fixture(lines, start_logging, target_teardown);
@@ -118,6 +174,7 @@ Suite *access_log_suite(void)
     tcase_add_test(lines, a_long_path_is_cut);
     tcase_add_test(lines, head_is_logged_with_no_body_bytes);
     tcase_add_test(lines, connect_is_logged_as_refused);
+    tcase_add_test(lines, the_log_line_has_the_date_header_s_time);
     suite_add_tcase(s, lines);
     TCase *off = tcase_create("off");
     tcase_add_checked_fixture(off, NULL, target_teardown);

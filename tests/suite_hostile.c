@@ -190,11 +190,12 @@ START_TEST(pipelining_without_reading_replies_is_bounded)
      * bound (one read may cross it). */
     struct stalled_writer w;
     target_stall_writer(&w);
-    ck_assert_msg(w.sent > (size_t)w.intake, "the client never outran the server (%zu bytes "
-                  "sent, %ld read)", w.sent, w.intake);
-    ck_assert_msg(w.unanswered <= 2 * MAX_BUFFERED_INPUT_BYTES, "the server took in %ld bytes "
-                  "beyond the %ld requests it answered (%zu sent)", w.unanswered, w.answered,
-                  w.sent);
+    ck_assert_msg(w.sent > (size_t)w.intake,
+                  "the client never outran the server (%zu bytes sent, %ld read)", w.sent,
+                  w.intake);
+    ck_assert_msg(w.unanswered <= 2 * MAX_BUFFERED_INPUT_BYTES,
+                  "the server took in %ld bytes beyond the %ld requests it answered (%zu sent)",
+                  w.unanswered, w.answered, w.sent);
     close(w.fd);
     still_serving();
 }
@@ -218,10 +219,10 @@ static void assert_closed_between(const char *who, long closed_at, long earliest
                                   long latest_from)
 {
     ck_assert_msg(closed_at >= 0, "%s was kept open for over 20 s", who);
-    ck_assert_msg(closed_at - earliest_from >= IO_TIMEOUT_MS - 1000, "%s was closed after "
-                  "only %ld ms", who, closed_at - earliest_from);
-    ck_assert_msg(closed_at - latest_from <= IO_TIMEOUT_MS + 2000, "%s was closed only after "
-                  "%ld ms", who, closed_at - latest_from);
+    ck_assert_msg(closed_at - earliest_from >= IO_TIMEOUT_MS - 1000,
+                  "%s was closed after only %ld ms", who, closed_at - earliest_from);
+    ck_assert_msg(closed_at - latest_from <= IO_TIMEOUT_MS + 2000,
+                  "%s was closed only after %ld ms", who, closed_at - latest_from);
 }
 
 START_TEST(stalled_readers_and_writers_are_closed_after_10_s)
@@ -236,10 +237,8 @@ START_TEST(stalled_readers_and_writers_are_closed_after_10_s)
     int fds[2] = { reader, w.fd };
     long closed_at[2];
     http_wait_hangups(fds, closed_at, 2, 20000);
-    assert_closed_between("a client stalled in a request", closed_at[0], reader_sent,
-                          reader_sent);
-    assert_closed_between("a client that stopped reading", closed_at[1], w.started_ms,
-                          w.ended_ms);
+    assert_closed_between("a client stalled in a request", closed_at[0], reader_sent, reader_sent);
+    assert_closed_between("a client that stopped reading", closed_at[1], w.started_ms, w.ended_ms);
     close(reader);
     close(w.fd);
 }
@@ -251,7 +250,7 @@ START_TEST(connection_flood_past_the_fd_limit_is_survived)
      * EMFILE. It must pause accepting (not spin) and recover afterwards. */
     target_stop(&target);
     struct proc *p = &target.proc;
-    const char *const args[] = { "--port", "0", "--address", "127.0.0.1", "--threads", "1",
+    const char *const args[] = { "--port",       "0",   "--address", "127.0.0.1", "--threads", "1",
                                  "--access-log", "off", NULL };
     ck_assert_int_eq(proc_start(p, args, NULL, FLOOD_FD_LIMIT), 0);
     ck_assert_int_eq(proc_wait_listening(p, 5000), 0);

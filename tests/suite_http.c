@@ -46,8 +46,9 @@ START_TEST(get_root_answers_the_text)
 }
 END_TEST
 
-static const char *const any_paths[] = { "/anything", "/a/b/c?d=e", "/healthz/x", "/readyz2",
-                                         "/%20", "http://example.test/elsewhere" };
+static const char *const any_paths[] = {
+    "/anything", "/a/b/c?d=e", "/healthz/x", "/readyz2", "/%20", "http://example.test/elsewhere"
+};
 
 START_TEST(get_any_path_answers_the_text)
 {
@@ -61,7 +62,8 @@ START_TEST(head_sends_headers_and_no_body)
 {
     /* A HEAD then a GET on one connection: the GET's status line must come
      * right after the HEAD's blank line, so no body byte was sent for HEAD. */
-    const char pair[] = "HEAD / HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+    const char pair[] =
+        "HEAD / HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
     int fd = target_send(pair, sizeof pair - 1);
     ck_assert_int_eq(http_read_reply(fd, 1, 5000, &reply), 0);
     ck_assert_int_eq(reply.status, 200);
@@ -96,8 +98,8 @@ START_TEST(readyz_is_ready_while_serving)
 }
 END_TEST
 
-static const char *const other_methods[] = { "POST", "PUT", "DELETE", "OPTIONS",
-                                             "PATCH", "TRACE", "BREW", "PROPFIND" };
+static const char *const other_methods[] = { "POST",  "PUT",   "DELETE", "OPTIONS",
+                                             "PATCH", "TRACE", "BREW",   "PROPFIND" };
 
 START_TEST(other_methods_get_405_with_allow)
 {

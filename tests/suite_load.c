@@ -26,6 +26,7 @@ struct client {
     atomic_int ok;          /* read by the test while the client runs */
     atomic_long stop_at_ms; /* 0: stop after REQUESTS_PER_CLIENT */
     long failed_sent_at_ms; /* when the first failed request was sent; 0: none */
+    struct http_reply *reply;
 };
 
 static const char keep_alive_request[] = "GET / HTTP/1.1\r\nHost: load\r\n\r\n";
@@ -34,7 +35,7 @@ static const char keep_alive_request[] = "GET / HTTP/1.1\r\nHost: load\r\n\r\n";
 static void *hammer(void *arg)
 {
     struct client *c = arg;
-    struct http_reply *reply = malloc(sizeof *reply);
+    struct http_reply *reply = c->reply;
     int fd = -1;
     for (;;) {
         long stop_at = atomic_load(&c->stop_at_ms);
@@ -43,7 +44,8 @@ static void *hammer(void *arg)
         if (fd < 0)
             fd = http_connect(target.host, target.port);
         c->requests++;
-        int sent = fd >= 0 && http_send_all(fd, keep_alive_request, sizeof keep_alive_request - 1) == 0;
+        int sent =
+            fd >= 0 && http_send_all(fd, keep_alive_request, sizeof keep_alive_request - 1) == 0;
         /* Over loopback the request is in the server's socket once sent. */
         long sent_at = clock_ms();
         if (sent && http_read_reply(fd, 0, 5000, reply) == 0 && reply->status == 200) {
@@ -63,17 +65,34 @@ static void *hammer(void *arg)
     }
     if (fd >= 0)
         close(fd);
-    free(reply);
     return NULL;
+}
+
+/* The client's reply buffer is too large for a thread's stack; both are made
+ * here, in the test's own thread, where a failure can fail the test. */
+static void start_client(struct client *c)
+{
+    c->reply = malloc(sizeof *c->reply);
+    ck_assert_ptr_nonnull(c->reply);
+    int rc = pthread_create(&c->thread, NULL, hammer, c);
+    ck_assert_msg(rc == 0, "pthread_create: %s", strerror(rc));
+}
+
+static void join_client(struct client *c)
+{
+    int rc = pthread_join(c->thread, NULL);
+    ck_assert_msg(rc == 0, "pthread_join: %s", strerror(rc));
+    free(c->reply);
+    c->reply = NULL;
 }
 
 START_TEST(keep_alive_clients_get_every_answer)
 {
     struct client clients[CLIENTS] = { 0 };
     for (int i = 0; i < CLIENTS; i++)
-        pthread_create(&clients[i].thread, NULL, hammer, &clients[i]);
+        start_client(&clients[i]);
     for (int i = 0; i < CLIENTS; i++) {
-        pthread_join(clients[i].thread, NULL);
+        join_client(&clients[i]);
         ck_assert_int_eq(atomic_load(&clients[i].ok), REQUESTS_PER_CLIENT);
     }
 }
@@ -103,12 +122,13 @@ static int all_answered(struct client *clients, long timeout_ms)
 START_TEST(sigterm_under_load_loses_no_request_sent_during_the_drain)
 {
     ck_assert_int_eq(target_start(&target, TARGET_BINARY,
-                                  (const char *const[]){ "--drain-seconds", DRAIN, NULL }), 0);
+                                  (const char *const[]){ "--drain-seconds", DRAIN, NULL }),
+                     0);
     struct client clients[CLIENTS] = { 0 };
     for (int i = 0; i < CLIENTS; i++) {
         atomic_init(&clients[i].ok, 0);
         atomic_init(&clients[i].stop_at_ms, LONG_MAX);
-        pthread_create(&clients[i].thread, NULL, hammer, &clients[i]);
+        start_client(&clients[i]);
     }
     ck_assert_msg(all_answered(clients, 10000), "the clients got no answer");
     /* Taken before the signal: the server's drain ends no earlier. */
@@ -118,15 +138,17 @@ START_TEST(sigterm_under_load_loses_no_request_sent_during_the_drain)
         atomic_store(&clients[i].stop_at_ms, drain_end + 500);
     ck_assert(proc_wait_output(&target.proc, "/readyz now fails", 2000));
     struct http_reply *reply = malloc(sizeof *reply);
+    ck_assert_ptr_nonnull(reply);
     ck_assert_int_eq(http_simple(target.host, target.port, "GET", "/readyz", reply), 0);
     ck_assert_int_eq(reply->status, 503);
     free(reply);
     /* That replies written during the stop say Connection: close is checked
      * in the shutdown suite, where it does not depend on timing. */
     for (int i = 0; i < CLIENTS; i++) {
-        pthread_join(clients[i].thread, NULL);
+        join_client(&clients[i]);
         ck_assert_int_gt(atomic_load(&clients[i].ok), 0);
-        ck_assert_msg(clients[i].failed_sent_at_ms == 0 || clients[i].failed_sent_at_ms >= drain_end,
+        ck_assert_msg(clients[i].failed_sent_at_ms == 0 ||
+                          clients[i].failed_sent_at_ms >= drain_end,
                       "client %d: a request sent %ld ms before the drain ended failed", i,
                       drain_end - clients[i].failed_sent_at_ms);
     }

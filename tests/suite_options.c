@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpus.h"
 #include "options.h"
 #include "suites.h"
 
@@ -41,8 +40,9 @@ END_TEST
 
 START_TEST(flags_set_every_option)
 {
-    const char *const argv[] = { "askeladden", "--port", "0", "--address", "::1", "--threads",
-                                 "3", "--drain-seconds=2.5", "--access-log", "off", NULL };
+    const char *const argv[] = { "askeladden",   "--port",    "0", "--address",
+                                 "::1",          "--threads", "3", "--drain-seconds=2.5",
+                                 "--access-log", "off",       NULL };
     options_defaults(&opt);
     ck_assert_int_eq(options_parse(&opt, 10, (char **)argv, err, sizeof err), OPTIONS_RUN);
     ck_assert_int_eq(opt.port, 0);
@@ -70,10 +70,12 @@ START_TEST(environment_sets_options_and_flags_win)
 END_TEST
 
 static const char *const bad_values[][2] = {
-    { "--port", "65536" }, { "--port", "-1" },       { "--port", "80x" },
-    { "--port", "" },      { "--port", " 80" },      { "--threads", "0" },
-    { "--threads", "65" }, { "--threads", "two" },   { "--drain-seconds", "-1" },
-    { "--drain-seconds", "nan" }, { "--drain-seconds", "inf" }, { "--drain-seconds", "3601" },
+    { "--port", "65536" },        { "--port", "-1" },
+    { "--port", "80x" },          { "--port", "" },
+    { "--port", " 80" },          { "--threads", "0" },
+    { "--threads", "65" },        { "--threads", "two" },
+    { "--drain-seconds", "-1" },  { "--drain-seconds", "nan" },
+    { "--drain-seconds", "inf" }, { "--drain-seconds", "3601" },
     { "--access-log", "maybe" },  { "--address", "" },
 };
 
@@ -116,19 +118,6 @@ START_TEST(help_and_version_win_over_everything)
 }
 END_TEST
 
-START_TEST(cgroup_quota_is_rounded_up)
-{
-    ck_assert_int_eq(cpus_from_cpu_max("max 100000\n"), 0);
-    ck_assert_int_eq(cpus_from_cpu_max("100000 100000\n"), 1);
-    ck_assert_int_eq(cpus_from_cpu_max("150000 100000\n"), 2);
-    ck_assert_int_eq(cpus_from_cpu_max("50000 100000\n"), 1);
-    ck_assert_int_eq(cpus_from_cpu_max("garbage"), 0);
-    ck_assert_int_eq(cpus_from_cfs(-1, 100000), 0);
-    ck_assert_int_eq(cpus_from_cfs(400000, 100000), 4);
-    ck_assert_int_ge(cpus_available(), 1);
-}
-END_TEST
-
 Suite *options_suite(void)
 {
     Suite *s = suite_create("options");
@@ -143,8 +132,5 @@ Suite *options_suite(void)
     tcase_add_test(tc, bad_environment_names_the_variable);
     tcase_add_test(tc, help_and_version_win_over_everything);
     suite_add_tcase(s, tc);
-    TCase *cpus = tcase_create("cpus");
-    tcase_add_test(cpus, cgroup_quota_is_rounded_up);
-    suite_add_tcase(s, cpus);
     return s;
 }

@@ -45,8 +45,8 @@ static void assert_same_file(const char *relative)
     snprintf(b, sizeof b, "%s/v0.2/%s", root(), relative);
     size_t alen, blen;
     char *x = slurp(a, &alen), *y = slurp(b, &blen);
-    ck_assert_msg(alen == blen && memcmp(x, y, alen) == 0, "%s and %s differ: a fix to the server "
-                  "goes into both snapshots", a, b);
+    ck_assert_msg(alen == blen && memcmp(x, y, alen) == 0,
+                  "%s and %s differ: a fix to the server goes into both snapshots", a, b);
     free(x);
     free(y);
 }
@@ -157,14 +157,15 @@ START_TEST(only_post_2_changes_differ)
     char expected[256] = "";
     char *save, *name = strtok_r(differing, "\n", &save);
     for (; name != NULL; name = strtok_r(NULL, "\n", &save))
-        ck_assert_msg(is_post2_change(name), "%s differs between v0.1 and v0.2, but post 2 "
-                      "does not change that file", name);
+        ck_assert_msg(is_post2_change(name),
+                      "%s differs between v0.1 and v0.2, but post 2 does not change that file",
+                      name);
     for (size_t i = 0; i < sizeof post2_changes / sizeof post2_changes[0]; i++) {
         snprintf(expected, sizeof expected, "%s/v0.1/%s", root(), post2_changes[i]);
         char other[4096];
         snprintf(other, sizeof other, "%s/v0.2/%s", root(), post2_changes[i]);
-        ck_assert_msg(files_differ(expected, other), "post 2 changes %s, but both snapshots "
-                      "have the same", post2_changes[i]);
+        ck_assert_msg(files_differ(expected, other),
+                      "post 2 changes %s, but both snapshots have the same", post2_changes[i]);
     }
 }
 END_TEST

@@ -6,6 +6,8 @@
 
 #define ASKELADDEN_SUITES(X) \
     X(options)               \
+    X(server)                \
+    X(cpus)                  \
     X(http)                  \
     X(shutdown)              \
     X(cli)                   \

@@ -10,48 +10,51 @@ the same time never read half a file.
 import json
 import os
 import tempfile
+from typing import Any
 
 
-def _hex(digest):
+def _hex(digest: str) -> str:
     return digest.split(":", 1)[-1]
 
 
 class Cache:
-    def __init__(self, root):
+    def __init__(self, root: str) -> None:
         self.root = root
         self.layers = os.path.join(root, "layers")
         self.images = os.path.join(root, "images")
         os.makedirs(self.layers, exist_ok=True)
         os.makedirs(self.images, exist_ok=True)
 
-    def _layer_path(self, digest, kind):
+    def _layer_path(self, digest: str, kind: str) -> str:
         return os.path.join(self.layers, f"{_hex(digest)}.{kind}json")
 
-    def has_layer(self, digest):
+    def has_layer(self, digest: str) -> bool:
         return (os.path.exists(self._layer_path(digest, ""))
                 and os.path.exists(self._layer_path(digest, "files.")))
 
-    def layer_sizes(self, digest):
-        return load(self._layer_path(digest, ""))
+    def layer_sizes(self, digest: str) -> dict[str, int]:
+        sizes: dict[str, int] = load(self._layer_path(digest, ""))
+        return sizes
 
-    def layer_files(self, digest):
-        return load(self._layer_path(digest, "files."))
+    def layer_files(self, digest: str) -> dict[str, Any]:
+        files: dict[str, Any] = load(self._layer_path(digest, "files."))
+        return files
 
-    def put_layer(self, digest, record):
+    def put_layer(self, digest: str, record: dict[str, Any]) -> None:
         names = ("files", "whiteouts", "opaque")
         store(self._layer_path(digest, "files."), {k: record[k] for k in names})
         store(self._layer_path(digest, ""), {k: v for k, v in record.items() if k not in names})
 
-    def image_path(self, *ids_and_kind):
+    def image_path(self, *ids_and_kind: str) -> str:
         """images/ID[-ID2].KIND.json for image IDs (sha256: prefix dropped) and a kind."""
         *ids, kind = ids_and_kind
         return os.path.join(self.images, "-".join(_hex(i) for i in ids) + f".{kind}.json")
 
-    def stamp_path(self, name):
+    def stamp_path(self, name: str) -> str:
         return os.path.join(self.images, name.replace(":", "-").replace("/", "-") + ".built")
 
 
-def load(path, default=None):
+def load(path: str, default: Any = None) -> Any:
     """The JSON value in PATH, or DEFAULT when there is no such file."""
     try:
         with open(path, encoding="utf-8") as f:
@@ -60,7 +63,7 @@ def load(path, default=None):
         return default
 
 
-def store(path, value):
+def store(path: str, value: Any) -> None:
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

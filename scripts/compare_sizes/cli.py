@@ -1,84 +1,153 @@
 """The command line of scripts/compare-sizes.sh: options, the four steps, the
 report, the budgets and the exit status (0 fine, 1 error or blown budget, 2
-bad usage)."""
+bad usage).
+
+What it takes from its environment is handed to main() and read there, never
+at import: where the repository and the state directory are, the script's
+name, and what compare-sizes.sh decided with common/lib.sh: its usage block
+(printed for --help) and which streams may carry colour.
+"""
+import argparse
+import dataclasses
 import json
 import os
 import re
 import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NoReturn
 
 from . import budgets, diff, floor, gzsize, images, measure, out, render, report, svg
+from .budgets import Budget
 from .cache import Cache
-from .out import Fatal, UsageError
+from .engine import NO_SDK, Engine, EngineAPI
+from .out import Console, Fatal, UsageError
 
-ROOT = os.environ.get("ASKELADDEN_ROOT") or os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-STATE = os.environ.get("ASKELADDEN_STATE") or os.path.join(
-    os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state"), "askeladden")
-DEFAULT_IMAGES = ["askeladden:v0.1", "askeladden:v0.2"]
+DEFAULT_IMAGES = ("askeladden:v0.1", "askeladden:v0.2")
 
 
-def usage_text():
-    """The usage block at the top of scripts/compare-sizes.sh."""
-    lines = []
-    with open(os.path.join(ROOT, "scripts", "compare-sizes.sh"), encoding="utf-8") as f:
-        for line in list(f)[1:]:
-            if not line.startswith("#"):
-                break
-            lines.append(re.sub(r"^# ?", "", line))
-    return "".join(lines)
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """The command line, checked."""
+    images: tuple[str, str] = DEFAULT_IMAGES
+    format: str = "text"                # "text", "json" or "markdown"
+    svg: str = ""                       # also write the chart here
+    top: int = 12
+    build: bool = True
+    budgets: tuple[Budget, ...] = ()
 
 
-def parse(argv):
-    """The options as a dict, or None for --help; UsageError when they are wrong."""
-    o = {"format": "text", "svg": "", "top": 12, "build": True, "budgets": [], "images": []}
-    args = list(argv)
-    while args:
-        arg = args.pop(0)
-        if arg in ("-h", "--help"):
-            return None
-        if arg in ("--json", "--markdown"):
-            o["format"] = arg[2:]
-        elif arg == "--svg":
-            if not args or not args[0]:
-                raise UsageError("--svg needs a file name")
-            o["svg"] = args.pop(0)
-        elif arg.startswith("--svg="):
-            o["svg"] = arg.split("=", 1)[1]
-        elif arg == "--max-size":
-            if not args:
-                raise UsageError("--max-size needs IMAGE=SIZE")
-            o["budgets"].append(args.pop(0))
-        elif arg.startswith("--max-size="):
-            o["budgets"].append(arg.split("=", 1)[1])
-        elif arg == "--top":
-            if not args or not re.fullmatch(r"[1-9][0-9]*", args[0]):
-                raise UsageError("--top needs a positive number")
-            o["top"] = int(args.pop(0))
-        elif arg == "--no-build":
-            o["build"] = False
-        elif arg.startswith("-"):
-            raise UsageError(f"unknown option '{arg}'")
-        else:
-            o["images"].append(arg)
-    return _check_images(o)
+@dataclasses.dataclass(frozen=True)
+class Places:
+    """The repository (it builds our images) and the state directory (the cache)."""
+    root: str
+    state: str
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> "Places":
+        root = environ.get("ASKELADDEN_ROOT") or os.path.dirname(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        home = environ.get("HOME") or os.path.expanduser("~")
+        state = environ.get("ASKELADDEN_STATE") or os.path.join(
+            environ.get("XDG_STATE_HOME") or os.path.join(home, ".local", "state"), "askeladden")
+        return cls(root, state)
 
 
-def _check_images(o):
-    if not o["images"]:
-        o["images"] = list(DEFAULT_IMAGES)
-    if len(o["images"]) != 2:
+class _Namespace(argparse.Namespace):
+    format: str
+    svg: str | None
+    max_size: list[str]
+    top: int
+    build: bool
+    images: list[str]
+
+
+class _HelpAsked(Exception):
+    """-h or --help: the usage, whatever else the command line says after it."""
+
+
+class _Help(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                         nargs=0, help="show this help")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        raise _HelpAsked
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _positive(text: str) -> int:
+    if not re.fullmatch(r"[1-9][0-9]*", text):
+        raise argparse.ArgumentTypeError(f"not a positive number: '{text}'")
+    return int(text)
+
+
+def parser(prog: str) -> argparse.ArgumentParser:
+    p = _Parser(prog=prog, add_help=False, allow_abbrev=False, exit_on_error=False)
+    p.add_argument("-h", "--help", action=_Help)
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--json", dest="format", action="store_const", const="json",
+                        help="machine output on stdout, nothing else")
+    output.add_argument("--markdown", dest="format", action="store_const", const="markdown",
+                        help="the report as Markdown tables, for the docs")
+    p.set_defaults(format="text")
+    p.add_argument("--svg", metavar="FILE", help="also write a bar chart of the sizes to FILE")
+    p.add_argument("--max-size", metavar="IMAGE=SIZE", action="append", default=[],
+                   help="fail when IMAGE's uncompressed size is over SIZE (repeatable)")
+    p.add_argument("--top", metavar="N", type=_positive, default=12,
+                   help="how many paths and packages the diff lists (default 12)")
+    p.add_argument("--no-build", dest="build", action="store_false",
+                   help="measure the images as they are: build nothing")
+    p.add_argument("images", metavar="IMAGE", nargs="*",
+                   help="IMAGE_A IMAGE_B (default: askeladden:v0.1 askeladden:v0.2)")
+    return p
+
+
+# What a missing or bad option value says: the same lines as before argparse.
+_NEEDS = {"--svg": "--svg needs a file name", "--max-size": "--max-size needs IMAGE=SIZE",
+          "--top": "--top needs a positive number"}
+
+
+def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | None:
+    """The options, or None for --help; UsageError when they are wrong."""
+    try:
+        ns, unknown = parser(prog).parse_known_intermixed_args(list(argv), _Namespace())
+    except _HelpAsked:
+        return None
+    except argparse.ArgumentError as e:
+        name = e.argument_name or ""
+        raise UsageError(_NEEDS.get(name, f"{name}: {e.message}")) from None
+    # argparse takes a lone "-" for a positional argument.
+    for arg in unknown + [i for i in ns.images if i.startswith("-")]:
+        raise UsageError(f"unknown option '{arg}'")
+    if ns.svg == "":
+        raise UsageError(_NEEDS["--svg"])
+    names = ns.images or list(DEFAULT_IMAGES)
+    if len(names) != 2:
         raise UsageError("name two images, or none for askeladden:v0.1 and askeladden:v0.2")
-    if o["images"][0] == o["images"][1]:
+    if names[0] == names[1]:
         raise UsageError("name two different images")
     # Budgets are read now, so that a typo fails before any work.
-    o["budgets"] = [budgets.parse(spec) for spec in o["budgets"]]
-    return o
+    return Options(images=(names[0], names[1]), format=ns.format, svg=ns.svg or "",
+                   top=ns.top, build=ns.build,
+                   budgets=tuple(budgets.parse(spec) for spec in ns.max_size))
 
 
-def measure_all(engine, cache, o):
+def usage(environ: Mapping[str, str], prog: str) -> str:
+    """The usage block of scripts/compare-sizes.sh, as it passes it on (its
+    print_usage); run on its own, argparse's summary of the options."""
+    text = environ.get("COMPARE_SIZES_USAGE")
+    return text.rstrip("\n") + "\n" if text else parser(prog).format_help()
+
+
+def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> report.Report:
     """Steps 1 to 4: the report as one JSON value."""
-    name_a, name_b = o["images"]
-    images.ensure(engine, cache, ROOT, STATE, o["images"], o["build"])
+    name_a, name_b = o.images
+    images.ensure(engine, cache, places.root, places.state, o.images, o.build)
     pool = gzsize.Pool()
     try:
         out.step("2/4 sizes: uncompressed from the engine, compressed by gzip per layer")
@@ -89,66 +158,76 @@ def measure_all(engine, cache, o):
     out.step(f"3/4 diff: what {name_a} has and {name_b} does not")
     total, groups = diff.paths(cache, a, b)
     packages_b = diff.packages(engine, cache, b["id"])
-    packages = diff.package_diff(diff.packages(engine, cache, a["id"]), packages_b, o["top"])
+    packages = diff.package_diff(diff.packages(engine, cache, a["id"]), packages_b, o.top)
     out.step(f"4/4 floor: {name_b}'s binary and the shared libraries it loads")
     try:
         floor_files = floor.floor(engine, cache, b["id"])
     except floor.NoFloor as why:
         out.warn(f"no floor for {name_b}: {why}")
         floor_files = []
-    return report.build(a, b, pool.describe(), total, groups, packages, floor_files, o["top"])
+    return report.build(a, b, pool.describe(), total, groups, packages, floor_files, o.top)
 
 
-def show(r, o):
-    if o["format"] == "json":
+def show(r: report.Report, o: Options, console: Console) -> None:
+    if o.format == "json":
         print(json.dumps(r, indent=2, ensure_ascii=False))
-    elif o["format"] == "markdown":
+    elif o.format == "markdown":
         sys.stdout.write(render.markdown(r))
     else:
-        plain = {k: "" for k in out.C}
-        style = out.colours_for(sys.stdout) if out.C["reset"] else plain
-        sys.stdout.write(render.text(r, style))
+        sys.stdout.write(render.text(r, console.stdout))
     sys.stdout.flush()
-    if o["svg"]:
+    if o.svg:
         try:
-            with open(o["svg"] + ".tmp", "w", encoding="utf-8") as f:
+            with open(o.svg + ".tmp", "w", encoding="utf-8") as f:
                 f.write(svg.chart(r))
-            os.replace(o["svg"] + ".tmp", o["svg"])
+            os.replace(o.svg + ".tmp", o.svg)
         except OSError:
-            raise Fatal(f"could not write {o['svg']}") from None
-        out.info(f"bar chart written to {o['svg']}")
+            raise Fatal(f"could not write {o.svg}") from None
+        out.info(f"bar chart written to {o.svg}")
 
 
-def run(o):
-    from .engine import Engine      # only now: bad usage needs no engine
-    engine = Engine()
-    cache = Cache(os.path.join(STATE, "sizes"))
-    r = measure_all(engine, cache, o)
-    show(r, o)
-    # Budgets last, so that the report is there to explain a failure.
-    sizes = {i["name"]: i["size_bytes"] for i in r["images"]}
-    return 0 if budgets.check(o["budgets"], sizes, engine) else 1
-
-
-def main(argv):
+def run(o: Options, places: Places, console: Console,
+        make_engine: Callable[[], EngineAPI]) -> int:
+    # Only now: bad usage needs no engine, nor its SDK.
     try:
-        o = parse(argv)
+        from docker.errors import DockerException
+    except ImportError:
+        raise Fatal(NO_SDK) from None
+    try:
+        engine = make_engine()
+        cache = Cache(os.path.join(places.state, "sizes"))
+        r = measure_all(engine, cache, places, o)
+        show(r, o, console)
+        # Budgets last, so that the report is there to explain a failure.
+        sizes = {i["name"]: i["size_bytes"] for i in r["images"]}
+        return 0 if budgets.check(o.budgets, sizes, engine) else 1
+    except DockerException as e:    # what the engine answered, or could not
+        raise Fatal(str(e)) from None
+
+
+def main(argv: Sequence[str], environ: Mapping[str, str] | None = None,
+         make_engine: Callable[[], EngineAPI] | None = None) -> int:
+    """The exit status of compare-sizes.sh ARGV, run in ENVIRON (os.environ
+    unless given); MAKE_ENGINE gives the engine (the Docker engine of ENVIRON
+    unless given)."""
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    console = Console.from_environ(env)
+    out.use(console)
+    try:
+        o = parse(argv, console.script_name)
     except UsageError as e:
         out.usage_line(str(e))
         return 2
     if o is None:
-        sys.stdout.write(usage_text())
+        sys.stdout.write(usage(env, console.script_name))
         return 0
     try:
-        return run(o)
+        return run(o, Places.from_environ(env), console,
+                   make_engine or (lambda: Engine(env)))
     except Fatal as e:
         out.error(str(e))
     except OSError as e:            # the engine's connection, the state directory
         out.error(str(e))
     except KeyboardInterrupt:
         return 130
-    except Exception as e:
-        if not type(e).__module__.startswith("docker."):
-            raise
-        out.error(str(e))
     return 1

@@ -1,17 +1,22 @@
 """What IMAGE_A has and IMAGE_B does not: paths summed by directory, and
 Debian packages (dpkg's own estimate of their sizes)."""
 import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from . import cache as cache_mod
+from .cache import Cache
+from .engine import EngineAPI
 
 
-def final_files(layers):
+def final_files(layers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """The file system the layers make, oldest first: {path: size}.
 
     A whiteout deletes a path (and what is under it) from the layers below;
     an opaque directory hides what the layers below put in it.
     """
-    files, layer_of = {}, {}
+    files: dict[str, int] = {}
+    layer_of: dict[str, int] = {}
     for index, layer in enumerate(layers):
         for path in layer["whiteouts"]:
             for k in [k for k in files if k == path or k.startswith(path + "/")]:
@@ -25,7 +30,7 @@ def final_files(layers):
     return files
 
 
-def group_of(path):
+def group_of(path: str) -> str:
     """The directory a path is counted under: three levels deep (/usr/lib/gcc,
     /usr/share/doc), two for the headers (/usr/include); the multiarch
     library directory holds most of a fat image, so its own files are split
@@ -45,9 +50,11 @@ def group_of(path):
     return key
 
 
-def path_diff(files_a, files_b):
+def path_diff(files_a: Mapping[str, int],
+              files_b: Mapping[str, int]) -> tuple[int, list[tuple[str, int]]]:
     """(total bytes, [(directory, bytes)] largest first) of the paths in A and not in B."""
-    sums, total = {}, 0
+    sums: dict[str, int] = {}
+    total = 0
     for path, size in files_a.items():
         if path not in files_b:
             key = group_of(path)
@@ -56,10 +63,10 @@ def path_diff(files_a, files_b):
     return total, sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def parse_dpkg(text):
+def parse_dpkg(text: str) -> dict[str, int]:
     """{package: bytes} from dpkg-query -W -f '${db:Status-Abbrev}\\t${Installed-Size}\\t${Package}\\n',
     for the packages installed ("ii")."""
-    packages = {}
+    packages: dict[str, int] = {}
     for line in text.splitlines():
         fields = line.split("\t")
         if len(fields) == 3 and fields[0].startswith("ii"):
@@ -68,7 +75,8 @@ def parse_dpkg(text):
     return packages
 
 
-def package_diff(packages_a, packages_b, top):
+def package_diff(packages_a: Mapping[str, int], packages_b: Mapping[str, int],
+                 top: int) -> list[tuple[str, int]]:
     """[(package, bytes)]: the TOP largest packages in A and not in B."""
     only_a = [(p, b) for p, b in packages_a.items() if p not in packages_b]
     return sorted(only_a, key=lambda pb: (-pb[1], pb[0]))[:top]
@@ -77,26 +85,30 @@ def package_diff(packages_a, packages_b, top):
 DPKG_FORMAT = "${db:Status-Abbrev}\t${Installed-Size}\t${Package}\n"
 
 
-def packages(engine, cache, image_id):
+def packages(engine: EngineAPI, cache: Cache, image_id: str) -> dict[str, int]:
     """{package: bytes} installed in the image, by dpkg inside a container of
-    it; cached by image ID. An image without dpkg has no packages."""
+    it; cached by image ID once dpkg-query answered. An image without dpkg has
+    no packages (asked again next time: a failure may not last)."""
     path = cache.image_path(image_id, "packages")
-    known = cache_mod.load(path)
+    known: dict[str, int] | None = cache_mod.load(path)
     if known is None:
-        _, out, _ = engine.run(image_id, "dpkg-query", ["-W", "-f", DPKG_FORMAT])
+        status, out, _ = engine.run(image_id, "dpkg-query", ["-W", "-f", DPKG_FORMAT])
+        if status != 0:
+            return {}
         known = parse_dpkg(out.decode(errors="replace"))
         cache_mod.store(path, known)
     return known
 
 
-def paths(cache, image_a, image_b):
+def paths(cache: Cache, image_a: Mapping[str, Any],
+          image_b: Mapping[str, Any]) -> tuple[int, list[tuple[str, int]]]:
     """path_diff of two images' final file systems, cached by their IDs."""
     path = cache.image_path(image_a["id"], image_b["id"], "diff")
-    known = cache_mod.load(path)
+    known: dict[str, Any] | None = cache_mod.load(path)
     if known is None:
         files = [final_files([cache.layer_files(layer["digest"]) for layer in image["layers"]])
                  for image in (image_a, image_b)]
         total, groups = path_diff(*files)
         known = {"total": total, "groups": groups}
         cache_mod.store(path, known)
-    return known["total"], [tuple(g) for g in known["groups"]]
+    return known["total"], [(path, size) for path, size in known["groups"]]

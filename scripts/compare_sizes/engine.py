@@ -1,18 +1,49 @@
 """The Docker engine, through its API (the Docker SDK for Python): images,
 their history, `docker save` streams and short-lived containers."""
-import collections
 import datetime
 import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple, Protocol
 
 from .out import Fatal
 from .stream import ChunkReader
 
-Image = collections.namedtuple("Image", "id size diff_ids created binary")
+
+class Image(NamedTuple):
+    id: str
+    size: int
+    diff_ids: list[str]
+    created: int
+    binary: str
+
+
+class SaveStream(Protocol):
+    """A `docker save` stream: read() it once, front to back."""
+
+    @property
+    def bytes_read(self) -> int: ...
+
+    def read(self, size: int = -1) -> bytes: ...
+
+
+class EngineAPI(Protocol):
+    """What the steps ask of an engine (Engine, or the unit tests' stand-in)."""
+
+    def image(self, name: str) -> Image | None: ...
+
+    def history(self, image_id: str) -> list[dict[str, Any]]: ...
+
+    def save(self, image_id: str) -> SaveStream: ...
+
+    def run(self, image_id: str, entrypoint: str, args: list[str],
+            user: str = "") -> tuple[int, bytes, str]: ...
+
 
 NO_ENGINE = "no Docker engine answers (start one with: scripts/setup.sh docker)"
+NO_SDK = "python3-docker is not installed (run: scripts/setup.sh images)"
 
 
-def created_epoch(text):
+def created_epoch(text: str) -> int:
     """The engine's RFC 3339 time (nanoseconds, Z or an offset) in whole seconds."""
     m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)", text)
     if not m:
@@ -21,32 +52,34 @@ def created_epoch(text):
     return int(datetime.datetime.fromisoformat(m.group(1) + zone).timestamp())
 
 
-def entry_binary(config):
+def entry_binary(config: dict[str, Any] | None) -> str:
     """The program a container of the image runs: its entrypoint, else its command."""
     for key in ("Entrypoint", "Cmd"):
-        if (config or {}).get(key):
-            return config[key][0]
+        if config and config.get(key):
+            return str(config[key][0])
     return ""
 
 
 class Engine:
-    """The images and containers of one engine (DOCKER_HOST or the local socket)."""
+    """The images and containers of one engine (DOCKER_HOST in ENVIRON, or the
+    local socket). The SDK's own errors (docker.errors.DockerException) reach
+    the caller."""
 
-    def __init__(self):
+    def __init__(self, environ: Mapping[str, str]) -> None:
         try:
             import docker
         except ImportError:
-            raise Fatal("python3-docker is not installed (run: scripts/setup.sh images)") from None
+            raise Fatal(NO_SDK) from None
         self._errors = docker.errors
         try:
             # "auto": the engine's own API version, so a newer engine
             # saves images in the OCI layout.
             self.api = docker.APIClient(version="auto", timeout=600,
-                                        **docker.utils.kwargs_from_env())
+                                        **docker.utils.kwargs_from_env(environment=environ))
         except docker.errors.DockerException:
             raise Fatal(NO_ENGINE) from None
 
-    def image(self, name):
+    def image(self, name: str) -> Image | None:
         """The Image called NAME (a name or an ID), or None when there is none."""
         try:
             d = self.api.inspect_image(name)
@@ -57,17 +90,18 @@ class Engine:
         return Image(d["Id"], d["Size"], list(d.get("RootFS", {}).get("Layers") or []),
                      created_epoch(d["Created"]), entry_binary(d.get("Config")))
 
-    def history(self, image_id):
+    def history(self, image_id: str) -> list[dict[str, Any]]:
         """Every instruction that made the image, oldest first: size, created_by, comment."""
         rows = self.api.history(image_id)
         return [{"size": r.get("Size", 0), "created_by": r.get("CreatedBy") or "",
                  "comment": r.get("Comment") or ""} for r in reversed(rows)]
 
-    def save(self, image_id):
+    def save(self, image_id: str) -> ChunkReader:
         """The image as `docker save` streams it."""
         return ChunkReader(self.api.get_image(image_id))
 
-    def run(self, image_id, entrypoint, args, user=""):
+    def run(self, image_id: str, entrypoint: str, args: list[str],
+            user: str = "") -> tuple[int, bytes, str]:
         """Run a throw-away container without network: (exit status, stdout, stderr)."""
         try:
             box = self.api.create_container(

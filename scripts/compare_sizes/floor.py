@@ -4,6 +4,10 @@ That is the smallest image that could run it."""
 import re
 
 from . import cache as cache_mod
+from .cache import Cache
+from .engine import EngineAPI
+
+FloorFile = dict[str, object]  # {path: str, bytes: int}
 
 # Runs in the image, with the binary as $1: "SIZE PATH" per file, the paths
 # resolved, each once.
@@ -16,9 +20,9 @@ class NoFloor(Exception):
     """Why the floor could not be measured (a warning, not an error)."""
 
 
-def parse(text):
+def parse(text: str) -> list[FloorFile]:
     """[{path, bytes}] from the script's "SIZE PATH" lines."""
-    files = []
+    files: list[FloorFile] = []
     for line in text.splitlines():
         m = re.fullmatch(r"([0-9]+) (.*)", line)
         if m:
@@ -26,7 +30,7 @@ def parse(text):
     return files
 
 
-def measure(engine, image_id, binary):
+def measure(engine: EngineAPI, image_id: str, binary: str) -> list[FloorFile]:
     """The floor's files, listed in a container of the image."""
     if not binary:
         raise NoFloor("it has neither an entrypoint nor a command")
@@ -37,11 +41,14 @@ def measure(engine, image_id, binary):
     return parse(out.decode(errors="replace"))
 
 
-def floor(engine, cache, image_id):
+def floor(engine: EngineAPI, cache: Cache, image_id: str) -> list[FloorFile]:
     """The floor's files, cached by image ID once listed."""
     path = cache.image_path(image_id, "floor")
-    files = cache_mod.load(path)
+    files: list[FloorFile] | None = cache_mod.load(path)
     if files is None:
-        files = measure(engine, image_id, engine.image(image_id).binary)
+        image = engine.image(image_id)
+        if image is None:
+            raise NoFloor(f"image {image_id} is gone (removed while being measured?)")
+        files = measure(engine, image_id, image.binary)
         cache_mod.store(path, files)
     return files

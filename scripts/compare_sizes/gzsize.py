@@ -9,6 +9,7 @@ import concurrent.futures
 import os
 import threading
 import zlib
+from typing import Any
 
 LEVEL = 6                  # docker push's default level
 CHUNK = 128 << 10        # pigz's block size: the same blocks give the same sizes
@@ -16,7 +17,7 @@ WINDOW = 32 << 10          # deflate's window: all a chunk can refer back to
 GZIP_FRAMING = 10 + 8      # the gzip header and trailer (CRC-32 and length)
 
 
-def cpus():
+def cpus() -> int:
     """The CPUs this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
@@ -24,9 +25,9 @@ def cpus():
         return os.cpu_count() or 1
 
 
-def _deflated_size(chunk, dictionary, last):
+def _deflated_size(chunk: bytes, dictionary: bytes, last: bool) -> int:
     """The raw deflate bytes for CHUNK, ended by a sync flush (or the final block)."""
-    args = {"zdict": dictionary} if dictionary else {}
+    args: dict[str, Any] = {"zdict": dictionary} if dictionary else {}
     z = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, **args)
     n = len(z.compress(chunk))
     return n + len(z.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH))
@@ -35,36 +36,37 @@ def _deflated_size(chunk, dictionary, last):
 class Pool:
     """The threads that compress, shared by every layer of a run."""
 
-    def __init__(self, threads=None):
+    def __init__(self, threads: int | None = None) -> None:
         self.threads = threads or cpus()
         self.executor = concurrent.futures.ThreadPoolExecutor(self.threads)
         # Bounds the chunks in memory to a few per thread.
         self.slots = threading.BoundedSemaphore(2 * self.threads + 2)
 
-    def describe(self):
+    def describe(self) -> str:
         return f"gzip -{LEVEL} with zlib on {self.threads} CPUs"
 
-    def submit(self, chunk, dictionary, last):
+    def submit(self, chunk: bytes, dictionary: bytes,
+               last: bool) -> "concurrent.futures.Future[int]":
         self.slots.acquire()
         future = self.executor.submit(_deflated_size, chunk, dictionary, last)
         future.add_done_callback(lambda _: self.slots.release())
         return future
 
-    def close(self):
+    def close(self) -> None:
         self.executor.shutdown()
 
 
 class Counter:
     """Feed it bytes; total() is the size gzip -6 would make of them."""
 
-    def __init__(self, pool):
+    def __init__(self, pool: Pool) -> None:
         self._pool = pool
-        self._parts = []
+        self._parts: list[bytes] = []
         self._pending = 0
         self._dictionary = b""
-        self._futures = []
+        self._futures: list[concurrent.futures.Future[int]] = []
 
-    def feed(self, data):
+    def feed(self, data: bytes) -> None:
         self._parts.append(data)
         self._pending += len(data)
         if self._pending >= CHUNK:
@@ -76,11 +78,11 @@ class Counter:
                 self._send(data[start:start + CHUNK], last=False)
             self._parts, self._pending = [data[whole:]], len(data) - whole
 
-    def _send(self, chunk, last):
+    def _send(self, chunk: bytes, last: bool) -> None:
         self._futures.append(self._pool.submit(chunk, self._dictionary, last))
         self._dictionary = chunk[-WINDOW:]
 
-    def total(self):
+    def total(self) -> int:
         self._send(b"".join(self._parts), last=True)
         self._parts, self._pending = [], 0
         return GZIP_FRAMING + sum(f.result() for f in self._futures)

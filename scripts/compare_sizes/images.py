@@ -4,14 +4,18 @@ import os
 import re
 import subprocess
 import time
+from collections.abc import Sequence
 
 from . import out
-from .out import Fatal, Progress, human_bytes, info, warn
+from .cache import Cache
+from .engine import EngineAPI
+from .out import Fatal, Progress, info, warn
+from .units import human_bytes
 
 BUILD_OUTPUTS = (".o", ".a")
 
 
-def snapshot_dir(root, image):
+def snapshot_dir(root: str, image: str) -> str | None:
     """The snapshot directory IMAGE is built from, or None when it is not ours."""
     if not image.startswith("askeladden:v"):
         return None
@@ -19,10 +23,10 @@ def snapshot_dir(root, image):
     return directory if os.path.isfile(os.path.join(directory, "Dockerfile")) else None
 
 
-def newest_source(directory):
+def newest_source(directory: str) -> float | None:
     """The newest modification time in a build context, without the host's
     build outputs (see its .dockerignore)."""
-    newest = None
+    newest: float | None = None
     for top, dirs, files in os.walk(directory):
         if top == directory:
             dirs[:] = [d for d in dirs if d != "build"]
@@ -34,7 +38,7 @@ def newest_source(directory):
     return newest
 
 
-def base_images(dockerfile):
+def base_images(dockerfile: str) -> list[str]:
     """The images a Dockerfile's stages start FROM (build arguments left out)."""
     with open(dockerfile, encoding="utf-8") as f:
         words = [line.split() for line in f]
@@ -42,7 +46,7 @@ def base_images(dockerfile):
                    and not w[1].startswith("$")})
 
 
-def build_reason(engine, cache, image, directory):
+def build_reason(engine: EngineAPI, cache: Cache, image: str, directory: str) -> str | None:
     """Why IMAGE must be (re)built, or None when it is up to date."""
     found = engine.image(image)
     if found is None:
@@ -63,7 +67,7 @@ def build_reason(engine, cache, image, directory):
     return None
 
 
-def _last_line(path):
+def _last_line(path: str) -> str:
     with open(path, errors="replace") as f:
         lines = f.read().splitlines()
     return lines[-1] if lines else ""
@@ -73,7 +77,8 @@ def _last_line(path):
 _BASE_NEWS = re.compile(r"^ok  .*(present locally|pulled|stand-in built)|building a local stand-in")
 
 
-def make_images(engine, cache, root, state, images):
+def make_images(engine: EngineAPI, cache: Cache, root: str, state: str,
+                images: Sequence[str]) -> None:
     """Run make images, with a progress line every 30 s and its output in a log.
     On a fresh machine this installs Docker and builds the base images first."""
     log = os.path.join(state, "compare-sizes-make-images.log")
@@ -100,7 +105,7 @@ def make_images(engine, cache, root, state, images):
         os.utime(stamp, (started, started))
 
 
-def _needs_build(engine, cache, root, image, build):
+def _needs_build(engine: EngineAPI, cache: Cache, root: str, image: str, build: bool) -> bool:
     """True when IMAGE is ours and must be built; fails when it cannot be had."""
     directory = snapshot_dir(root, image)
     if directory is None:
@@ -119,7 +124,8 @@ def _needs_build(engine, cache, root, image, build):
     return True
 
 
-def ensure(engine, cache, root, state, images, build):
+def ensure(engine: EngineAPI, cache: Cache, root: str, state: str,
+           images: Sequence[str], build: bool) -> None:
     """Step 1: both images present (and ours up to date, unless BUILD is false)."""
     out.step(f"1/4 images: {images[0]} and {images[1]}")
     need = [image for image in images if _needs_build(engine, cache, root, image, build)]

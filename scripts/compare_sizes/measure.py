@@ -3,9 +3,17 @@ layer (read once from `docker save`, then cached by digest), and its layers
 with the instruction that made each."""
 import re
 import time
+from collections.abc import Sequence
+from typing import Any
 
-from . import archive, cache as cache_mod
-from .out import Fatal, Progress, human_bytes, info
+from . import archive, cache as cache_mod, gzsize
+from .cache import Cache
+from .engine import EngineAPI, Image
+from .out import Fatal, Progress, info
+from .units import human_bytes
+
+# A history entry: created_by, comment, empty_layer (and the engine's size).
+Entry = dict[str, Any]
 
 # Instructions that only set metadata make no layer (with the classic
 # builder's "/bin/sh -c #(nop)" prefix or without it).
@@ -13,7 +21,7 @@ _METADATA = re.compile(r"(/bin/sh -c #\(nop\) +)?(ENV|LABEL|ARG|EXPOSE|ENTRYPOIN
                        r"VOLUME|STOPSIGNAL|HEALTHCHECK|SHELL|ONBUILD|MAINTAINER)\b")
 
 
-def history_from_engine(history, layers):
+def history_from_engine(history: Sequence[Entry], layers: int) -> list[Entry] | None:
     """The config's history guessed from the engine's, or None when the guess
     does not give one instruction per layer (then docker save must tell)."""
     guess = [{"created_by": h["created_by"], "comment": h["comment"],
@@ -22,28 +30,29 @@ def history_from_engine(history, layers):
     return guess if sum(not h["empty_layer"] for h in guess) == layers else None
 
 
-def history_from_config(config):
+def history_from_config(config: dict[str, Any]) -> list[Entry]:
     return [{"created_by": h.get("created_by") or "", "comment": h.get("comment") or "",
              "empty_layer": bool(h.get("empty_layer"))} for h in config.get("history") or []]
 
 
-def instruction(entry):
+def instruction(entry: Entry) -> str:
     """The Dockerfile line behind a history entry, as people write it."""
     if entry["created_by"] == "":
-        return "(imported) " + entry["comment"]
-    text = re.sub(r"^/bin/sh -c #\(nop\) +", "", entry["created_by"], count=1)
+        return "(imported) " + str(entry["comment"])
+    text = re.sub(r"^/bin/sh -c #\(nop\) +", "", str(entry["created_by"]), count=1)
     return re.sub(r"^/bin/sh -c ", "RUN ", text, count=1)
 
 
-def version_of(name):
+def version_of(name: str) -> str:
     return name.rsplit(":", 1)[1] if re.search(r":[^/:]+$", name) else "latest"
 
 
-def image_record(name, image, history, config_history, cache):
+def image_record(name: str, image: Image, history: Sequence[Entry],
+                 config_history: Sequence[Entry], cache: Cache) -> dict[str, Any]:
     """The image's entry in the report's images[]."""
     made_layers = [k for k, h in enumerate(config_history) if not h["empty_layer"]]
     same_length = len(history) == len(config_history)
-    layers = []
+    layers: list[dict[str, Any]] = []
     for n, digest in enumerate(image.diff_ids):
         k = made_layers[n] if n < len(made_layers) else None
         layers.append({
@@ -58,10 +67,11 @@ def image_record(name, image, history, config_history, cache):
             "metadata_only": sum(h["empty_layer"] for h in config_history)}
 
 
-def read_save(engine, cache, pool, name, image):
+def read_save(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
+              image: Image) -> list[Entry]:
     """Measure what the cache lacks in one or two passes over docker save;
     returns the image config's history."""
-    def one_pass(skip_by_size):
+    def one_pass(skip_by_size: bool) -> archive.Walk:
         stream = engine.save(image.id)
         with Progress(name, lambda: f"read so far {human_bytes(stream.bytes_read)}"):
             return archive.Walk(image.id, image.diff_ids, cache, pool, skip_by_size).read(stream)
@@ -72,10 +82,10 @@ def read_save(engine, cache, pool, name, image):
         walk = one_pass(False)
     if not all(cache.has_layer(d) for d in image.diff_ids):
         raise Fatal(f"{name}: a layer was missing from the docker save stream")
-    return history_from_config(walk.config)
+    return history_from_config(walk.config or {})
 
 
-def measure(engine, cache, pool, name):
+def measure(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str) -> dict[str, Any]:
     """The images[] entry of the image NAME, measuring what the cache lacks."""
     # One inspect, and the ID from then on: a rebuild under way cannot mix
     # two images into one measurement.
@@ -84,7 +94,7 @@ def measure(engine, cache, pool, name):
         raise Fatal(f"image {name} is gone (removed while being measured?)")
     history = engine.history(image.id)
     history_path = cache.image_path(image.id, "history")
-    config_history = cache_mod.load(history_path)
+    config_history: list[Entry] | None = cache_mod.load(history_path)
     missing = sum(not cache.has_layer(d) for d in image.diff_ids)
     if not missing and config_history is None:
         config_history = history_from_engine(history, len(image.diff_ids))

@@ -1,11 +1,13 @@
-"""Messages for people, in the same shapes as common/lib.sh, and byte units."""
-import os
-import re
+"""Messages for people, in the same shapes as common/lib.sh's: progress and
+diagnostics on stderr. Whether a stream may carry colour is not decided here:
+compare-sizes.sh passes on what common/lib.sh decided for each of its streams
+(COMPARE_SIZES_COLOUR lists "stdout", "stderr", both or neither)."""
+import dataclasses
 import sys
 import threading
 import time
-
-SCRIPT_NAME = os.environ.get("SCRIPT_NAME", "compare-sizes.sh")
+from collections.abc import Callable, Mapping
+from types import TracebackType
 
 
 class Fatal(Exception):
@@ -16,101 +18,107 @@ class UsageError(Exception):
     """Bad command-line usage: one line on stderr and exit 2."""
 
 
-def colours_for(stream):
-    """Bold, dim, red, green, yellow and reset: empty unless STREAM is a terminal."""
-    on = (stream.isatty() and not os.environ.get("NO_COLOR")
-          and os.environ.get("TERM", "dumb") != "dumb")
-    if not on:
-        return {k: "" for k in ("bold", "dim", "red", "green", "yellow", "reset")}
-    return {"bold": "\033[1m", "dim": "\033[2m", "red": "\033[31m",
-            "green": "\033[32m", "yellow": "\033[33m", "reset": "\033[0m"}
+@dataclasses.dataclass(frozen=True)
+class Style:
+    """The escape sequences for one stream: all empty when it has no colour."""
+    bold: str = ""
+    dim: str = ""
+    red: str = ""
+    green: str = ""
+    yellow: str = ""
+    reset: str = ""
 
 
-C = colours_for(sys.stderr)
+PLAIN = Style()
+COLOUR = Style(bold="\033[1m", dim="\033[2m", red="\033[31m", green="\033[32m",
+               yellow="\033[33m", reset="\033[0m")
 
 
-def _say(text):
+@dataclasses.dataclass(frozen=True)
+class Console:
+    """Who speaks (the script's name) and the style of each stream."""
+    script_name: str = "compare-sizes.sh"
+    stdout: Style = PLAIN
+    stderr: Style = PLAIN
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> "Console":
+        coloured = environ.get("COMPARE_SIZES_COLOUR", "").split()
+        return cls(script_name=environ.get("SCRIPT_NAME") or cls.script_name,
+                   stdout=COLOUR if "stdout" in coloured else PLAIN,
+                   stderr=COLOUR if "stderr" in coloured else PLAIN)
+
+
+_console = Console()
+
+
+def use(console: Console) -> None:
+    """Speak as CONSOLE from now on (cli.main sets it from its environment)."""
+    global _console
+    _console = console
+
+
+def _say(text: str) -> None:
+    # sys.stderr as it is now, not as it was at import.
     print(text, file=sys.stderr, flush=True)
 
 
-def step(text):
-    _say(f"{C['bold']}==>{C['reset']} {text}")
+def step(text: str) -> None:
+    c = _console.stderr
+    _say(f"{c.bold}==>{c.reset} {text}")
 
 
-def info(text):
+def info(text: str) -> None:
     _say(f"    {text}")
 
 
-def ok(text):
-    _say(f"{C['green']}ok{C['reset']}  {text}")
+def ok(text: str) -> None:
+    c = _console.stderr
+    _say(f"{c.green}ok{c.reset}  {text}")
 
 
-def warn(text):
-    _say(f"{C['yellow']}{SCRIPT_NAME}: warning:{C['reset']} {text}")
+def warn(text: str) -> None:
+    c = _console.stderr
+    _say(f"{c.yellow}{_console.script_name}: warning:{c.reset} {text}")
 
 
-def error(text):
-    _say(f"{C['red']}{SCRIPT_NAME}: error:{C['reset']} {text}")
+def error(text: str) -> None:
+    c = _console.stderr
+    _say(f"{c.red}{_console.script_name}: error:{c.reset} {text}")
 
 
-def over_budget(text):
-    _say(f"{C['red']}{SCRIPT_NAME}: over budget:{C['reset']} {text}")
+def over_budget(text: str) -> None:
+    c = _console.stderr
+    _say(f"{c.red}{_console.script_name}: over budget:{c.reset} {text}")
 
 
-def usage_line(text):
-    _say(f"{SCRIPT_NAME}: {text} (see {SCRIPT_NAME} --help)")
-
-
-def human_bytes(n):
-    """Decimal units as docker shows them: 1 MB = 10^6 bytes; negative with a '-'."""
-    if n < 0:
-        return "-" + human_bytes(-n)
-    units = ["B", "kB", "MB", "GB", "TB"]
-    value, i = float(n), 0
-    while value >= 1000 and i < len(units) - 1:
-        value /= 1000
-        i += 1
-    return f"{int(value)} {units[i]}" if i == 0 else f"{value:.1f} {units[i]}"
-
-
-_SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:([kKmMgGtT])(i?))?[bB]?")
-
-
-def parse_bytes(text):
-    """80MB, 80M, 1.5GB, 75MiB or bytes: an int, or None when TEXT is no size.
-
-    kB, MB, GB, TB (and k, M, G, T) are powers of 1000; KiB, MiB... of 1024.
-    """
-    m = _SIZE.fullmatch(text)
-    if not m:
-        return None
-    number, unit, binary = m.groups()
-    base = 1024 if binary else 1000
-    power = "kmgt".index(unit.lower()) + 1 if unit else 0
-    return int("%.0f" % (float(number) * base ** power))
+def usage_line(text: str) -> None:
+    name = _console.script_name
+    _say(f"{name}: {text} (see {name} --help)")
 
 
 class Progress:
     """While a long step runs: every PERIOD seconds one line "WHAT: N s, STATUS",
     so it shows it is alive without flooding the terminal."""
 
-    def __init__(self, what, status, period=30):
+    def __init__(self, what: str, status: Callable[[], str], period: float = 30) -> None:
         self._what, self._status, self._period = what, status, period
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self.started = time.monotonic()
 
-    def _run(self):
+    def _run(self) -> None:
         while not self._done.wait(self._period):
             info(f"{self._what}: {self.elapsed()} s, {self._status()}")
 
-    def elapsed(self):
+    def elapsed(self) -> int:
         return int(time.monotonic() - self.started)
 
-    def __enter__(self):
+    def __enter__(self) -> "Progress":
         self._thread.start()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         self._done.set()
         self._thread.join()

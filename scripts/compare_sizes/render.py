@@ -1,16 +1,26 @@
 """The report for people: lined-up text (the default) or Markdown tables."""
-from .out import human_bytes as hb
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .out import Style
+from .report import Report
+from .units import human_bytes as hb
 
 MAX_INSTRUCTION = 72
 
 
-def tsv(text):
+def tsv(text: str) -> str:
     """Control characters shown as escapes, so that one entry stays one line."""
     return (text.replace("\\", "\\\\").replace("\t", "\\t")
             .replace("\n", "\\n").replace("\r", "\\r"))
 
 
-def _summary(r, bold, reset):
+def times(ratio: float | None, sign: str = "x") -> str:
+    """A ratio as "16.1x"; "?x" when there is none (an image of no bytes)."""
+    return "?" + sign if ratio is None else f"{ratio:.1f}{sign}"
+
+
+def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
     a, b = r["images"]
     w = max(len(a["name"]), len(b["name"]), 5)
     row = "  {:<{w}}  {:>12}  {:>14}  {:>12}  {:>6}"
@@ -22,12 +32,12 @@ def _summary(r, bold, reset):
         yield row.format(i["name"], hb(i["size_bytes"]), i["size_bytes"],
                          hb(i["compressed_bytes"]), len(i["layers"]), w=w)
     yield ""
-    yield (f"  {a['name']} is {r['ratio']:.1f}x the size of {b['name']} uncompressed "
-           f"({r['compressed_ratio']:.1f}x compressed)")
+    yield (f"  {a['name']} is {times(r['ratio'])} the size of {b['name']} uncompressed "
+           f"({times(r['compressed_ratio'])} compressed)")
     yield f"  saved: {hb(r['saved_bytes'])} uncompressed, {hb(r['saved_compressed_bytes'])} compressed"
 
 
-def _layers(image, bold, dim, reset):
+def _layers(image: Mapping[str, Any], bold: str, dim: str, reset: str) -> Iterator[str]:
     yield ""
     yield f"{bold}Layers of {image['name']}{reset} (oldest first; uncompressed and compressed)"
     yield "  {:>12}  {:>12}  {}".format("uncompressed", "compressed", "instruction")
@@ -42,7 +52,7 @@ def _layers(image, bold, dim, reset):
                f"only change the config: no layer{reset}")
 
 
-def _where(r, bold, reset):
+def _where(r: Report, bold: str, reset: str) -> Iterator[str]:
     a, b = (i["name"] for i in r["images"])
     yield ""
     yield f"{bold}Where the bytes went{reset}: paths in {a} and not in {b} (uncompressed, by directory)"
@@ -57,7 +67,7 @@ def _where(r, bold, reset):
             yield f"  {hb(p['bytes']):>12}  {tsv(p['package'])}"
 
 
-def _floor(r, bold, reset):
+def _floor(r: Report, bold: str, reset: str) -> Iterator[str]:
     b = r["images"][1]
     yield ""
     yield (f"{bold}The floor{reset}: {b['name']}'s binary and the shared libraries "
@@ -73,9 +83,9 @@ def _floor(r, bold, reset):
            f"({b['size_bytes'] / floor:.1f}x it)")
 
 
-def text(r, style):
+def text(r: Report, style: Style) -> str:
     """The whole text report; STYLE has the bold, dim and reset sequences (or '')."""
-    bold, dim, reset = style["bold"], style["dim"], style["reset"]
+    bold, dim, reset = style.bold, style.dim, style.reset
     lines = [*_summary(r, bold, reset)]
     for image in r["images"]:
         lines += _layers(image, bold, dim, reset)
@@ -84,7 +94,7 @@ def text(r, style):
     return "\n".join(lines) + "\n"
 
 
-def markdown(r):
+def markdown(r: Report) -> str:
     """The report as Markdown tables, for the docs."""
     a, b = r["images"]
     lines = ["Uncompressed: the size `docker images` shows. Compressed: the layers gzipped, "
@@ -94,8 +104,8 @@ def markdown(r):
               f"| {len(i['layers'])} |" for i in (a, b)]
     if r["floor_bytes"]:
         lines.append(f"| floor: binary + its libraries | {hb(r['floor_bytes'])} | | |")
-    lines += ["", f"`{a['name']}` is {r['ratio']:.1f}× `{b['name']}` "
-              f"({r['compressed_ratio']:.1f}× compressed): {hb(r['saved_bytes'])} saved, "
+    lines += ["", f"`{a['name']}` is {times(r['ratio'], '×')} `{b['name']}` "
+              f"({times(r['compressed_ratio'], '×')} compressed): {hb(r['saved_bytes'])} saved, "
               f"{hb(r['saved_compressed_bytes'])} compressed.",
               "", f"| in `{a['name']}`, not in `{b['name']}` | uncompressed |", "| --- | ---: |"]
     lines += [f"| `{tsv(d['path'])}` | {hb(d['bytes'])} |" for d in r["diff"]]

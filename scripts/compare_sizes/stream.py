@@ -6,6 +6,7 @@ seeking mode only ever seeks forward when it walks members in order, and
 a forward seek can be done by reading.
 """
 import io
+from collections.abc import Callable, Iterable, Sequence
 
 BUFFER = 1 << 20
 
@@ -14,25 +15,26 @@ class ForwardReader:
     """read(), tell() and a forward-only seek() over READ (a read function);
     every byte passed over, read or skipped, goes to each of SINKS."""
 
-    def __init__(self, read, sinks=()):
+    def __init__(self, read: Callable[[int], bytes],
+                 sinks: Sequence[Callable[[bytes], object]] = ()) -> None:
         self._read = read
         self._sinks = sinks
         self.position = 0
 
-    def read(self, size=-1):
-        data = self._read(size)
+    def read(self, size: int | None = -1) -> bytes:
+        data = self._read(-1 if size is None else size)
         self.position += len(data)
         for sink in self._sinks:
             sink(data)
         return data
 
-    def tell(self):
+    def tell(self) -> int:
         return self.position
 
-    def seekable(self):
+    def seekable(self) -> bool:
         return True
 
-    def seek(self, offset, whence=io.SEEK_SET):
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         if whence == io.SEEK_CUR:
             offset += self.position
         elif whence != io.SEEK_SET:
@@ -43,7 +45,7 @@ class ForwardReader:
             pass
         return self.position
 
-    def drain(self):
+    def drain(self) -> None:
         """Read to the end (so that the sinks see every byte)."""
         while self.read(BUFFER):
             pass
@@ -52,13 +54,13 @@ class ForwardReader:
 class ChunkReader:
     """read(size) over an iterator of byte chunks (a streamed HTTP reply)."""
 
-    def __init__(self, chunks):
+    def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = iter(chunks)
         self._chunk = b""
         self._offset = 0
         self.bytes_read = 0
 
-    def read(self, size=-1):
+    def read(self, size: int = -1) -> bytes:
         parts, wanted = [], size
         while size < 0 or wanted > 0:
             if self._offset >= len(self._chunk):

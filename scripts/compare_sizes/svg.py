@@ -1,17 +1,18 @@
 """A horizontal bar chart: both sizes of both images, and the floor, on one
 linear scale, with the numbers next to the bars."""
-from .out import human_bytes
+from .report import Report
+from .units import human_bytes
 
 LEFT, WIDTH, BAR, GAP, TOP = 250, 480, 26, 12, 50
 COLOURS = {"a": "#c0392b", "a_gz": "#e6a19a", "b": "#2471a3", "b_gz": "#9cc3e0",
            "floor": "#27ae60"}
 
 
-def esc(text):
+def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def bars(r):
+def bars(r: Report) -> list[tuple[str, int, str]]:
     """(label, bytes, colour) per bar."""
     a, b = r["images"]
     rows = [(f"{a['name']} uncompressed", a["size_bytes"], COLOURS["a"]),
@@ -23,7 +24,7 @@ def bars(r):
     return rows
 
 
-def chart(r):
+def chart(r: Report) -> str:
     """The SVG document, as text."""
     a, b = r["images"]
     peak = max(a["size_bytes"], b["size_bytes"])

@@ -1,46 +1,66 @@
 import contextlib
 import io
+import os
+import tempfile
 import unittest
 
 import fixture
-from compare_sizes import budgets, cli
-from compare_sizes.out import Fatal, UsageError
+from compare_sizes import budgets, cli, out, report
+from compare_sizes.out import COLOUR, PLAIN, Console, Fatal, UsageError
+
+try:
+    import docker.errors
+except ImportError:     # python3-docker: scripts/setup.sh images
+    docker = None
 
 
-def run_main(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = cli.main(list(argv))
-    return status, out.getvalue(), err.getvalue()
+def run_main(*argv, environ=None, make_engine=None):
+    stdout, stderr = io.StringIO(), io.StringIO()
+    kwargs = {"make_engine": make_engine} if make_engine else {}
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        status = cli.main(list(argv), {} if environ is None else environ, **kwargs)
+    out.use(Console())
+    return status, stdout.getvalue(), stderr.getvalue()
 
 
 class Parse(unittest.TestCase):
     def test_defaults(self):
-        o = cli.parse([])
-        self.assertEqual(o, {"format": "text", "svg": "", "top": 12, "build": True, "budgets": [],
-                             "images": ["askeladden:v0.1", "askeladden:v0.2"]})
+        self.assertEqual(cli.parse([]), cli.Options(
+            images=("askeladden:v0.1", "askeladden:v0.2"), format="text", svg="", top=12,
+            build=True, budgets=()))
 
     def test_every_option(self):
         o = cli.parse(["--json", "--svg", "c.svg", "--max-size", "a:1=80MB", "--max-size=b:2=1.5GB",
                        "--top", "3", "--no-build", "a:1", "b:2"])
-        self.assertEqual(o, {"format": "json", "svg": "c.svg", "top": 3, "build": False,
-                             "budgets": [("a:1", 80 * 10**6), ("b:2", 1500 * 10**6)],
-                             "images": ["a:1", "b:2"]})
-        self.assertEqual(cli.parse(["--markdown", "--svg=x.svg"])["svg"], "x.svg")
-        self.assertEqual(cli.parse(["--json", "--markdown"])["format"], "markdown")
+        self.assertEqual(o, cli.Options(images=("a:1", "b:2"), format="json", svg="c.svg", top=3,
+                                        build=False,
+                                        budgets=(("a:1", 80 * 10**6), ("b:2", 1500 * 10**6))))
+        self.assertEqual(cli.parse(["--markdown", "--svg=x.svg"]).svg, "x.svg")
+        self.assertEqual(cli.parse(["a:1", "--markdown", "b:2"]).images, ("a:1", "b:2"))
 
-    def test_help_wins_where_it_stands(self):
-        self.assertIsNone(cli.parse(["--json", "--help"]))
-        self.assertIsNone(cli.parse(["-h", "--bogus"]))
+    def test_json_and_markdown_exclude_each_other(self):
+        for argv in (["--json", "--markdown"], ["--markdown", "a:1", "b:2", "--json"]):
+            with self.assertRaisesRegex(UsageError, "not allowed with", msg=argv):
+                cli.parse(argv)
+        self.assertEqual(cli.parse(["--json", "--json"]).format, "json")
+
+    def test_help_wins_wherever_it_stands(self):
+        for argv in (["--json", "--help"], ["-h", "--bogus"], ["--bogus", "-h"], ["a", "-h"]):
+            self.assertIsNone(cli.parse(argv), argv)
         with self.assertRaises(UsageError):
-            cli.parse(["--bogus", "-h"])
+            cli.parse(["--top", "x", "-h"])
+
+    def test_no_abbreviations(self):
+        with self.assertRaisesRegex(UsageError, "unknown option '--js'"):
+            cli.parse(["--js"])
 
     def test_bad_usage(self):
         cases = {("--svg",): "--svg needs a file name", ("--svg", ""): "--svg needs a file name",
+                 ("--svg=",): "--svg needs a file name",
                  ("--max-size",): "--max-size needs IMAGE=SIZE",
                  ("--top", "0"): "--top needs a positive number", ("--top", "x"): "--top needs",
-                 ("--top",): "--top needs", ("-",): "unknown option '-'",
-                 ("--nope",): "unknown option '--nope'",
+                 ("--top",): "--top needs", ("--top", "-1"): "--top needs", ("-",): "unknown option '-'",
+                 ("--nope",): "unknown option '--nope'", ("a:1", "b:2", "-x"): "unknown option '-x'",
                  ("a:1",): "name two images", ("a", "b", "c"): "name two images",
                  ("a:1", "a:1"): "name two different images",
                  ("--max-size", "80MB"): "--max-size wants IMAGE=SIZE, not '80MB'",
@@ -49,18 +69,109 @@ class Parse(unittest.TestCase):
             with self.assertRaisesRegex(UsageError, message, msg=argv):
                 cli.parse(list(argv))
 
-    def test_bad_usage_is_one_line_and_exit_2(self):
-        status, out, err = run_main("--no-such-option")
-        self.assertEqual((status, out), (2, ""))
-        self.assertEqual(err, "compare-sizes.sh: unknown option '--no-such-option' "
-                              "(see compare-sizes.sh --help)\n")
 
-    def test_help_prints_the_usage_block(self):
-        status, out, _ = run_main("--help")
+class Main(unittest.TestCase):
+    def test_bad_usage_is_one_line_and_exit_2(self):
+        status, stdout, stderr = run_main("--no-such-option")
+        self.assertEqual((status, stdout), (2, ""))
+        self.assertEqual(stderr, "compare-sizes.sh: unknown option '--no-such-option' "
+                                 "(see compare-sizes.sh --help)\n")
+        status, _, stderr = run_main("--json", "--markdown")
+        self.assertEqual(status, 2)
+        self.assertEqual(stderr, "compare-sizes.sh: --markdown: not allowed with argument --json "
+                                 "(see compare-sizes.sh --help)\n")
+
+    def test_the_environment_is_read_when_main_runs(self):
+        status, _, stderr = run_main("--nope", environ={"SCRIPT_NAME": "other.sh"})
+        self.assertEqual(status, 2)
+        self.assertEqual(stderr, "other.sh: unknown option '--nope' (see other.sh --help)\n")
+        places = cli.Places.from_environ({"ASKELADDEN_ROOT": "/r", "HOME": "/home/x"})
+        self.assertEqual(places, cli.Places("/r", "/home/x/.local/state/askeladden"))
+        places = cli.Places.from_environ({"ASKELADDEN_ROOT": "/r", "XDG_STATE_HOME": "/s",
+                                          "ASKELADDEN_STATE": "/t"})
+        self.assertEqual(places.state, "/t")
+
+    @unittest.skipIf(docker is None, "python3-docker is not installed")
+    def test_the_engine_is_the_one_the_environment_names(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            status, stdout, stderr = run_main("--no-build", "a:1", "b:2", environ={
+                "DOCKER_HOST": "unix:///nonexistent/docker.sock", "ASKELADDEN_STATE": tmp})
+        self.assertEqual((status, stdout), (1, ""))
+        self.assertEqual(stderr, "compare-sizes.sh: error: no Docker engine answers "
+                                 "(start one with: scripts/setup.sh docker)\n")
+
+    def test_help_prints_the_usage_block_it_is_given(self):
+        status, stdout, _ = run_main("--help", environ={"COMPARE_SIZES_USAGE": "Usage: x [options]\n\nMore."})
+        self.assertEqual((status, stdout), (0, "Usage: x [options]\n\nMore.\n"))
+
+    def test_help_without_a_usage_block_lists_the_options(self):
+        status, stdout, _ = run_main("-h")
         self.assertEqual(status, 0)
-        self.assertTrue(out.startswith("Usage: scripts/compare-sizes.sh [options] [IMAGE_A IMAGE_B]\n"))
-        self.assertIn("gzipped at level 6", out)
-        self.assertTrue(out.endswith("error or a blown budget; 2 on bad usage.\n"))
+        for flag in ("--json", "--markdown", "--svg FILE", "--max-size IMAGE=SIZE", "--top N",
+                     "--no-build", "-h, --help"):
+            self.assertIn(flag, stdout)
+
+
+def tiny_image(engine, name):
+    layer = fixture.layer_tar({"f": b"x"})
+    archive, image_id, diff_ids = fixture.save_archive([layer], [{"created_by": "COPY f /"}])
+    engine.add(name, archive, image_id, diff_ids, [{"size": 1, "created_by": "COPY f /", "comment": ""}],
+               size=1)
+
+
+class Run(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.engine = fixture.FakeEngine()
+        fixture.sample_image(self.engine, "fat:1")
+        tiny_image(self.engine, "slim:1")
+        self.environ = {"ASKELADDEN_STATE": self.tmp.name, "ASKELADDEN_ROOT": self.tmp.name}
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def main(self, *argv, colour=""):
+        environ = dict(self.environ, COMPARE_SIZES_COLOUR=colour)
+        return run_main(*argv, "fat:1", "slim:1", environ=environ, make_engine=lambda: self.engine)
+
+    def test_a_whole_report_from_a_stand_in_engine(self):
+        status, stdout, stderr = self.main()
+        self.assertEqual(status, 0, stderr)
+        self.assertTrue(stdout.startswith("Sizes (uncompressed:"), stdout)
+        self.assertIn("==> 4/4 floor", stderr)
+
+    def test_colour_is_decided_per_stream(self):
+        for colour, on_stdout, on_stderr in (("stdout", True, False), ("stderr", False, True),
+                                             ("stdout stderr", True, True), ("", False, False)):
+            with self.subTest(colour=colour):
+                status, stdout, stderr = self.main(colour=colour)
+                self.assertEqual(status, 0, stderr)
+                self.assertEqual(stdout.startswith(COLOUR.bold + "Sizes" + COLOUR.reset), on_stdout)
+                self.assertEqual("\033[" in stdout, on_stdout)
+                self.assertEqual("\033[" in stderr, on_stderr)
+                self.assertEqual(stderr.startswith(COLOUR.bold + "==>"), on_stderr)
+
+    def test_json_and_markdown_carry_no_colour(self):
+        for flag in ("--json", "--markdown"):
+            status, stdout, _ = self.main(flag, colour="stdout stderr")
+            self.assertEqual(status, 0)
+            self.assertNotIn("\033[", stdout)
+
+    @unittest.skipIf(docker is None, "python3-docker is not installed")
+    def test_an_error_of_the_docker_sdk_is_one_line_and_exit_1(self):
+        # Any of the SDK's errors, subclasses too: caught by type, not by the
+        # name of the module that defined it.
+        class Refused(docker.errors.DockerException):
+            pass
+
+        def refuse(name):
+            raise Refused("the engine said no")
+
+        self.engine.image = refuse
+        status, stdout, stderr = self.main()
+        self.assertEqual((status, stdout), (1, ""))
+        self.assertEqual(stderr.splitlines()[-1], "compare-sizes.sh: error: the engine said no")
+        self.assertEqual(sum("error" in line for line in stderr.splitlines()), 1)
 
 
 class Budgets(unittest.TestCase):

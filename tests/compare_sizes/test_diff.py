@@ -74,6 +74,16 @@ class Packages(unittest.TestCase):
             self.assertEqual(diff.packages(engine, cache, "sha256:2"), {})
         self.assertEqual(engine.runs, [("sha256:1", "dpkg-query"), ("sha256:2", "dpkg-query")])
 
+    def test_a_failed_dpkg_query_is_not_cached(self):
+        engine = fixture.FakeEngine()
+        engine.outputs[("sha256:1", "dpkg-query")] = (125, b"", "the engine was busy")
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = Cache(tmp)
+            self.assertEqual(diff.packages(engine, cache, "sha256:1"), {})
+            engine.outputs[("sha256:1", "dpkg-query")] = (0, self.DPKG.encode(), "")
+            self.assertEqual(diff.packages(engine, cache, "sha256:1")["libc6"], 7168)
+        self.assertEqual(len(engine.runs), 2)
+
 
 class Paths(unittest.TestCase):
     def test_two_measured_images(self):

@@ -36,6 +36,10 @@ class Floor(unittest.TestCase):
         with self.assertRaisesRegex(floor.NoFloor, "neither an entrypoint nor a command"):
             floor.floor(self.engine, self.cache, "sha256:1")
 
+    def test_an_image_gone_meanwhile_is_no_floor_not_a_crash(self):
+        with self.assertRaisesRegex(floor.NoFloor, "image sha256:7 is gone"):
+            floor.floor(self.engine, self.cache, "sha256:7")
+
     def test_a_failed_listing_says_why_and_is_not_cached(self):
         self.engine.add("app:1", b"", "sha256:1", [], [], binary="/f")
         self.engine.outputs[("sha256:1", "/bin/sh")] = (127, b"", "starting\nno /bin/sh here\n")

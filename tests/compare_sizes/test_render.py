@@ -3,8 +3,7 @@ import xml.etree.ElementTree as ET
 
 import fixture  # noqa: F401
 from compare_sizes import render, report, svg
-
-PLAIN = {"bold": "", "dim": "", "reset": ""}
+from compare_sizes.out import PLAIN, Style
 
 
 def image(name, size, gz, layers, metadata_only=0):
@@ -38,6 +37,17 @@ class Report(unittest.TestCase):
         self.assertEqual([d["path"] for d in r["diff"]], ["/usr/lib/gcc", "/usr/bin"])
         self.assertEqual(r["diff_packages"][0], {"package": "libgo-12-dev", "bytes": 118947840})
         self.assertIsNone(sample(floor_files=[])["floor_bytes"])
+
+    def test_an_image_with_no_layers_has_no_ratio_and_is_shown(self):
+        a = image("fat:v1", 1000, 400, [{"digest": "d1", "instruction": "RUN a", "size_bytes": 1000,
+                                         "compressed_bytes": 400}])
+        empty = image("scratch:v1", 0, 0, [])
+        r = report.build(a, empty, "gzip", 1000, [("/a", 1000)], [], [], 12)
+        self.assertEqual((r["ratio"], r["compressed_ratio"], r["saved_bytes"]), (None, None, 1000))
+        self.assertIn("  fat:v1 is ?x the size of scratch:v1 uncompressed (?x compressed)\n",
+                      render.text(r, PLAIN))
+        self.assertIn("`fat:v1` is ?× `scratch:v1` (?× compressed)", render.markdown(r))
+        self.assertEqual(report.build(empty, a, "gzip", 0, [], [], [], 12)["ratio"], 0.0)
 
 
 class Text(unittest.TestCase):
@@ -75,7 +85,7 @@ class Text(unittest.TestCase):
         self.assertNotIn("The same by package", text)
 
     def test_headings_in_bold_when_asked(self):
-        text = render.text(sample(), {"bold": "<b>", "dim": "<d>", "reset": "</>"})
+        text = render.text(sample(), Style(bold="<b>", dim="<d>", reset="</>"))
         self.assertTrue(text.startswith("<b>Sizes</> (uncompressed"))
         self.assertIn("<b>The floor</>: slim:v2's", text)
 

@@ -7,10 +7,9 @@
  * the client sends (any number of requests, pipelined or not):
  *   byte % 4        the end: 0 half-close, then read every reply until the
  *                   server closes; 1 half-close, read the first reply (it
- *                   must be HTTP), then close with the rest unread; 2 close right after the last write,
- *                   reading nothing; 3 reset (RST) right after the last write
- *   byte / 4 % 8    the size of each write: everything at once, or 1, 2, 3,
- *                   5, 8, 13 or 64 bytes (at most MAX_WRITES writes, then the
+ *                   must be HTTP), then close with the rest unread; 2 close right after the last
+ * write, reading nothing; 3 reset (RST) right after the last write byte / 4 % 8    the size of each
+ * write: everything at once, or 1, 2, 3, 5, 8, 13 or 64 bytes (at most MAX_WRITES writes, then the
  *                   rest at once), so requests arrive split anywhere
  * A seed that starts with a space (32) is sent at once and every reply read.
  * Crashes, sanitizer reports and hangs are findings. */
@@ -50,8 +49,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     signal(SIGPIPE, SIG_IGN);
     char err[256];
     int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    struct server_config cfg = { .address = "127.0.0.1", .port = 0, .threads = 1,
-                                 .access_log = 1, .log_fd = devnull };
+    struct server_config cfg = {
+        .address = "127.0.0.1", .port = 0, .threads = 1, .access_log = 1, .log_fd = devnull
+    };
     struct server *s = server_start(&cfg, err, sizeof err);
     if (s == NULL)
         abort();

@@ -3,6 +3,7 @@
 #include "handler.h"
 
 #include <event2/buffer.h>
+#include <event2/event.h> /* LIBEVENT_VERSION_NUMBER */
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <pthread.h>
@@ -10,10 +11,16 @@
 #include <string.h>
 
 /* libevent 2.1 gives methods it does not know this type (EVHTTP_REQ_UNKNOWN_
- * in its private header). */
+ * in its private header). In 2.2 the same bit is a real method and unknown
+ * methods go through evhttp_set_ext_method_cmp: built against 2.2, the server
+ * would answer 501 where it promises 405. */
+#if LIBEVENT_VERSION_NUMBER >= 0x02020000
+#error "askeladden needs libevent 2.1: in 2.2, 1 << 15 (its unknown-method bit) is a real method"
+#endif
 #define UNKNOWN_METHOD (1 << 15)
 #define CONTENT_TYPE "text/plain; charset=utf-8"
-#define TEXT "Strange women lying in ponds distributing swords is no basis for a system of government.\n"
+#define TEXT \
+    "Strange women lying in ponds distributing swords is no basis for a system of government.\n"
 
 const char handler_text[] = TEXT;
 
@@ -25,16 +32,15 @@ struct reply {
     const char *length_text; /* precomputed: libevent would snprintf it per request */
 };
 
-#define REPLY(status, reason, body) \
-    { status, reason, body, sizeof(body) - 1, NULL }
+#define REPLY(status, reason, body) status, reason, body, sizeof(body) - 1, NULL
 
 enum { R_TEXT, R_HEALTHY, R_READY, R_DRAINING, R_NOT_ALLOWED, R_COUNT };
 static struct reply replies[R_COUNT] = {
-    [R_TEXT] = REPLY(200, "OK", TEXT),
-    [R_HEALTHY] = REPLY(200, "OK", "ok\n"),
-    [R_READY] = REPLY(200, "OK", "ready\n"),
-    [R_DRAINING] = REPLY(503, "Service Unavailable", "shutting down\n"),
-    [R_NOT_ALLOWED] = REPLY(405, "Method Not Allowed", "method not allowed\n"),
+    [R_TEXT] = { REPLY(200, "OK", TEXT) },
+    [R_HEALTHY] = { REPLY(200, "OK", "ok\n") },
+    [R_READY] = { REPLY(200, "OK", "ready\n") },
+    [R_DRAINING] = { REPLY(503, "Service Unavailable", "shutting down\n") },
+    [R_NOT_ALLOWED] = { REPLY(405, "Method Not Allowed", "method not allowed\n") },
 };
 static char length_texts[R_COUNT][24];
 
@@ -55,15 +61,31 @@ static const struct reply *route(struct evhttp_request *req, const struct handle
     if (path != NULL && strcmp(path, "/healthz") == 0)
         return &replies[R_HEALTHY];
     if (path != NULL && strcmp(path, "/readyz") == 0)
-        return atomic_load_explicit(st->draining, memory_order_relaxed)
-                   ? &replies[R_DRAINING] : &replies[R_READY];
+        return atomic_load_explicit(st->draining, memory_order_relaxed) ? &replies[R_DRAINING]
+                                                                        : &replies[R_READY];
     return &replies[R_TEXT];
+}
+
+/* A reply leaves the count when its request is freed. libevent 2.1 frees a
+ * request with a reply queued in one of two places: evhttp_send_done, once the
+ * reply is written, which calls the on-complete callback; or with its
+ * connection in evhttp_connection_free (a reset, a write timeout, evhttp_free),
+ * which calls the connection's close callback first and never the on-complete
+ * one. A connection writes one reply at a time, so the close callback is set
+ * while its reply is in flight and cleared once it is written. */
+static void reply_abandoned(struct evhttp_connection *conn, void *arg)
+{
+    struct handler_state *st = arg;
+    evhttp_connection_set_closecb(conn, NULL, NULL);
+    st->replies_in_flight--;
 }
 
 static void reply_written(struct evhttp_request *req, void *arg)
 {
     struct handler_state *st = arg;
-    (void)req;
+    struct evhttp_connection *conn = evhttp_request_get_connection(req);
+    if (conn != NULL)
+        evhttp_connection_set_closecb(conn, NULL, NULL);
     st->replies_in_flight--;
 }
 
@@ -75,8 +97,8 @@ static void handler_request(struct evhttp_request *req, void *arg)
     struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
 
     /* libevent would write a HEAD reply's body too: only GET gets one. */
-    if (!head && evbuffer_add_reference(evhttp_request_get_output_buffer(req), r->body,
-                                        r->length, NULL, NULL) != 0) {
+    if (!head && evbuffer_add_reference(evhttp_request_get_output_buffer(req), r->body, r->length,
+                                        NULL, NULL) != 0) {
         evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
         return;
     }
@@ -91,11 +113,13 @@ static void handler_request(struct evhttp_request *req, void *arg)
     if (head) /* libevent adds no Content-Type to a reply without a body */
         evhttp_add_header(headers, "Content-Type", CONTENT_TYPE);
     /* Present, it stops libevent from formatting its own. */
-    evhttp_add_header(headers, "Date", http_date_now(&st->date));
+    loop_clock_update(&st->clock);
+    evhttp_add_header(headers, "Date", st->clock.http_date);
 
     access_log_request(&st->log, req, r->status, head ? 0 : r->length);
     st->replies_in_flight++;
     evhttp_request_set_on_complete_cb(req, reply_written, st);
+    evhttp_connection_set_closecb(evhttp_request_get_connection(req), reply_abandoned, st);
     evhttp_send_reply(req, r->status, r->reason, NULL);
 }
 
@@ -108,8 +132,7 @@ void handler_install(struct evhttp *http, struct handler_state *st)
     /* Let every method reach the handler, which answers 405 with Allow;
      * libevent would answer 501 to those outside this set. */
     evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                         EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
-                                         EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH |
+                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                         EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH |
                                          UNKNOWN_METHOD);
 }

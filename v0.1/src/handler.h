@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 
 #include "access_log.h"
-#include "http_date.h"
+#include "loop_clock.h"
 
 struct evhttp;
 
@@ -15,8 +15,8 @@ struct handler_state {
     const atomic_int *draining; /* shared by all loops: /readyz fails once set */
     int closing;                /* this loop is stopping: close after each reply */
     int replies_in_flight;      /* replies handed to libevent, not yet written */
+    struct loop_clock clock;    /* read by the Date header and the log */
     struct access_log log;
-    struct http_date date;
 };
 
 /* Route every request on http to handler_request with st, and set the

@@ -113,16 +113,16 @@ static void accept_failed(struct evconnlistener *evconn, void *arg)
     }
 }
 
-struct listener *listener_open(struct event_base *base, const struct sockaddr *addr,
-                               socklen_t len, char *err, size_t errlen)
+struct listener *listener_open(struct event_base *base, const struct sockaddr *addr, socklen_t len,
+                               char *err, size_t errlen)
 {
     struct listener *l = calloc(1, sizeof *l);
     if (l == NULL) {
         snprintf(err, errlen, "calloc: out of memory");
         return NULL;
     }
-    unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE |
-                     LEV_OPT_REUSEABLE_PORT;
+    unsigned flags =
+        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT;
     l->evconn = evconnlistener_new_bind(base, NULL, NULL, flags, LISTEN_BACKLOG, addr, (int)len);
     if (l->evconn == NULL) {
         snprintf(err, errlen, "%s", strerror(errno));

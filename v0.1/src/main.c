@@ -110,8 +110,11 @@ int main(int argc, char **argv)
     take_over_signals(&signals);
     raise_fd_limit();
     struct server_config cfg = {
-        .address = opt.address, .port = opt.port, .access_log = opt.access_log,
-        .threads = opt.threads > 0 ? opt.threads : cpus_available(), .log_fd = STDOUT_FILENO,
+        .address = opt.address,
+        .port = opt.port,
+        .access_log = opt.access_log,
+        .threads = opt.threads > 0 ? opt.threads : cpus_available(),
+        .log_fd = STDOUT_FILENO,
     };
     struct server *server = server_start(&cfg, err, sizeof err);
     if (server == NULL) {
@@ -119,8 +122,8 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("askeladden %s listening on http://%s (%d thread%s, access log %s)\n",
-           ASKELADDEN_VERSION, server_endpoint(server), cfg.threads,
-           cfg.threads == 1 ? "" : "s", cfg.access_log ? "on" : "off");
+           ASKELADDEN_VERSION, server_endpoint(server), cfg.threads, cfg.threads == 1 ? "" : "s",
+           cfg.access_log ? "on" : "off");
 
     int sig = wait_signal(&signals, -1);
     drain_then_stop(server, &signals, sig, opt.drain_seconds);

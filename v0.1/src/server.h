@@ -3,6 +3,7 @@
 #define SERVER_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 struct server_config {
     const char *address; /* NULL or "": all interfaces */
@@ -15,13 +16,17 @@ struct server_config {
 struct server;
 
 /* Bind and start serving on cfg->threads threads. NULL and one line in err
- * on failure (address in use, unresolvable address, ...). */
+ * on failure (fewer than 1 thread, address in use, unresolvable address, ...). */
 struct server *server_start(const struct server_config *cfg, char *err, size_t errlen);
 
 int server_port(const struct server *s);
 
 /* Where it listens, as "0.0.0.0:8090" or "[::1]:8090". */
 const char *server_endpoint(const struct server *s);
+
+/* addr as "0.0.0.0:8090" or "[::1]:8090" into out; its port. The host is
+ * "?" when it cannot be formatted; the port always comes from addr. */
+int server_format_endpoint(const struct sockaddr *addr, socklen_t len, char *out, size_t outlen);
 
 /* /readyz answers 503 from now on; everything else is served as before. */
 void server_begin_shutdown(struct server *s);

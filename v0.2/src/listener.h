@@ -18,8 +18,8 @@ int listener_claim(struct sockaddr *addr, socklen_t len, char *err, size_t errle
 /* A non-blocking listener on addr for base, with SO_REUSEPORT so that every
  * event loop can have its own, and a large backlog. When accept runs out of
  * file descriptors it pauses instead of spinning. NULL and err on failure. */
-struct listener *listener_open(struct event_base *base, const struct sockaddr *addr,
-                               socklen_t len, char *err, size_t errlen);
+struct listener *listener_open(struct event_base *base, const struct sockaddr *addr, socklen_t len,
+                               char *err, size_t errlen);
 
 /* The libevent listener inside; evhttp_bind_listener takes it over. */
 struct evconnlistener *listener_evconn(struct listener *l);

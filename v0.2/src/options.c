@@ -76,8 +76,8 @@ static int set_address(const char *text, struct options *o)
 }
 
 struct setting {
-    const char *flag;    /* long flag name, without dashes */
-    const char *env;     /* environment variable */
+    const char *flag; /* long flag name, without dashes */
+    const char *env;  /* environment variable */
     value_parser parse;
     const char *expects; /* said when a value is rejected */
 };
@@ -105,16 +105,16 @@ static int apply_env(struct options *o, char *err, size_t errlen)
         if (value == NULL)
             continue;
         if (settings[i].parse(value, o) != 0) {
-            snprintf(err, errlen, "environment variable %s='%.64s' is not %s",
-                     settings[i].env, value, settings[i].expects);
+            snprintf(err, errlen, "environment variable %s='%.64s' is not %s", settings[i].env,
+                     value, settings[i].expects);
             return -1;
         }
     }
     return 0;
 }
 
-static enum options_result apply_flags(struct options *o, int argc, char **argv,
-                                       char *err, size_t errlen)
+static enum options_result apply_flags(struct options *o, int argc, char **argv, char *err,
+                                       size_t errlen)
 {
     struct option longopts[SETTINGS_COUNT + 3];
     for (size_t i = 0; i < SETTINGS_COUNT; i++)
@@ -152,8 +152,8 @@ static enum options_result apply_flags(struct options *o, int argc, char **argv,
     return OPTIONS_RUN;
 }
 
-enum options_result options_parse(struct options *o, int argc, char **argv,
-                                  char *err, size_t errlen)
+enum options_result options_parse(struct options *o, int argc, char **argv, char *err,
+                                  size_t errlen)
 {
     enum options_result r = apply_flags(o, argc, argv, err, errlen);
     if (r != OPTIONS_RUN)

@@ -13,9 +13,12 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/listener.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,10 +66,11 @@ struct server {
     struct worker workers[];
 };
 
-static int resolve(const char *address, int port, struct sockaddr_storage *out,
-                   socklen_t *len, char *err, size_t errlen)
+static int resolve(const char *address, int port, struct sockaddr_storage *out, socklen_t *len,
+                   char *err, size_t errlen)
 {
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = { .ai_family = AF_UNSPEC,
+                              .ai_socktype = SOCK_STREAM,
                               .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
     struct addrinfo *res;
     char service[8];
@@ -83,15 +87,23 @@ static int resolve(const char *address, int port, struct sockaddr_storage *out,
     return 0;
 }
 
+int server_format_endpoint(const struct sockaddr *addr, socklen_t len, char *out, size_t outlen)
+{
+    char host[NI_MAXHOST];
+    int port = 0;
+    /* The port even when getnameinfo fails: sin6_port lies where sin_port does. */
+    if ((addr->sa_family == AF_INET || addr->sa_family == AF_INET6) &&
+        len >= offsetof(struct sockaddr_in, sin_port) + sizeof(in_port_t))
+        port = ntohs(((const struct sockaddr_in *)addr)->sin_port);
+    if (getnameinfo(addr, len, host, sizeof host, NULL, 0, NI_NUMERICHOST) != 0)
+        snprintf(host, sizeof host, "?");
+    snprintf(out, outlen, addr->sa_family == AF_INET6 ? "[%s]:%d" : "%s:%d", host, port);
+    return port;
+}
+
 static void format_endpoint(struct server *s, const struct sockaddr *addr, socklen_t len)
 {
-    char host[NI_MAXHOST], port[16];
-    if (getnameinfo(addr, len, host, sizeof host, port, sizeof port,
-                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-        snprintf(host, sizeof host, "?");
-    s->port = atoi(port);
-    snprintf(s->endpoint, sizeof s->endpoint, addr->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
-             host, port);
+    s->port = server_format_endpoint(addr, len, s->endpoint, sizeof s->endpoint);
 }
 
 static long monotonic_ms(void)
@@ -215,13 +227,13 @@ static int worker_init(struct worker *w, struct server *s, const struct server_c
     w->server = s;
     w->wake[0] = w->wake[1] = -1;
     w->handler.draining = &s->draining;
-    access_log_init(&w->handler.log, cfg->access_log, cfg->log_fd);
-    http_date_init(&w->handler.date);
     w->base = new_base();
     if (w->base == NULL) {
         snprintf(err, errlen, "event_base_new failed");
         return -1;
     }
+    loop_clock_init(&w->handler.clock, w->base);
+    access_log_init(&w->handler.log, cfg->access_log, cfg->log_fd, &w->handler.clock);
     w->http = evhttp_new(w->base);
     if (w->http == NULL) {
         snprintf(err, errlen, "evhttp_new failed");
@@ -285,6 +297,10 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
 {
     struct sockaddr_storage addr;
     socklen_t len;
+    if (cfg->threads < 1) {
+        snprintf(err, errlen, "threads must be at least 1, not %d", cfg->threads);
+        return NULL;
+    }
     if (resolve(cfg->address, cfg->port, &addr, &len, err, errlen) != 0)
         return NULL;
     struct server *s = server_new(cfg->threads);
@@ -302,8 +318,8 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
     format_endpoint(s, (struct sockaddr *)&addr, len);
     for (int i = 0; i < cfg->threads; i++) {
         s->nworkers = i + 1;
-        if (worker_init(&s->workers[i], s, cfg, (struct sockaddr *)&addr, len, why,
-                        sizeof why) != 0) {
+        if (worker_init(&s->workers[i], s, cfg, (struct sockaddr *)&addr, len, why, sizeof why) !=
+            0) {
             snprintf(err, errlen, "cannot listen on %s: %s", s->endpoint, why);
             server_free(s);
             return NULL;
