@@ -38,7 +38,7 @@ STAGES='
        setup          test-setup                60  setup.sh against dpkg states with dummy Docker packages; make compare-sizes as a user in the docker group
        redeploy       test-redeploy            125  registry.sh, the manifests, redeploy.sh against a local registry
        compare-sizes  test-compare-sizes       150  compare-sizes: its modules and their types, the engine numbers, JSON, budgets, diff
-       docs           test-docs                260  the posts: their commands run and print what they say
+       docs           test-docs                280  the posts: their commands run (on a cluster too) and print what they say
 '
 
 accept_help_among_arguments "$@"
