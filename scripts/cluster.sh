@@ -98,8 +98,9 @@ our_pids() {
   local dir pid argv0 name
   for dir in /proc/[0-9]*; do
     pid="${dir#/proc/}"
-    argv0="$(tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | head -n 1)" || continue
-    name="$(basename -- "${argv0:-/}")"
+    argv0=''
+    { IFS= read -r -d '' argv0 <"$dir/cmdline"; } 2>/dev/null || [[ -n "$argv0" ]] || continue
+    name="${argv0##*/}"
     [[ " ${PROCESSES[*]} " == *" $name "* ]] || continue
     tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | grep -qF -- "$RUN/" || continue
     printf '%s %s\n' "$name" "$pid"
