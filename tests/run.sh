@@ -34,7 +34,7 @@ STAGES='
        fuzz           test-fuzz                  3  a bounded libFuzzer run through the server and the HTTP parser of libevent
        scripts        test-scripts              70  shellcheck and --help on every script
        images         test-images               32  the two images build and behave (Docker)
-       redeploy       test-redeploy            125  registry.sh, the manifests, redeploy.sh against a local registry
+       redeploy       test-redeploy            185  registry.sh, the manifests, and on a real cluster cluster.sh, the rollouts of the posts, redeploy.sh
        compare-sizes  test-compare-sizes       130  compare-sizes: its modules, the engine numbers, JSON, budgets, diff
        docs           test-docs                260  the posts: their commands run and print what they say
 '
