@@ -7,7 +7,7 @@
 #               changed; start returns with the node Ready and the
 #               kubeconfig's path; start twice is a no-op; at the end, stop
 #               leaves no process, no pod container, no KUBE-* iptables chain,
-#               and the sysctls as they were
+#               and the sysctls and host directories as they were
 #   post 1      askeladden:v0.1 pushed as localhost:32000/askeladden:registry,
 #               `kubectl apply -k v0.1/k8s/`: two pods Ready, the NodePort
 #               answers the line
@@ -71,6 +71,7 @@ cluster_processes() {
     esac
   done
 }
+host_dirs() { ls -d /var/lib/kubelet /usr/libexec/kubernetes 2>/dev/null || true; }
 pod_containers() { docker ps -aq --filter label=io.kubernetes.docker.type; }
 machine_state() {
   sysctl_values
@@ -86,6 +87,9 @@ cleanup() {
   rm -rf "$CAPTURED"
 }
 trap cleanup EXIT
+# Interrupted or terminated, it still stops the cluster it started.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # --- cluster.sh: usage, and what it says when stopped --------------------------------
 
@@ -137,9 +141,9 @@ another_cluster_answers() {
   have "${cmd[0]}" && timeout 20 "${cmd[@]}" version --request-timeout=5s >/dev/null 2>&1
 }
 
-SYSCTLS_BEFORE='' CHAINS_BEFORE=
+SYSCTLS_BEFORE='' CHAINS_BEFORE='' DIRS_BEFORE=''
 start_ours() {
-  SYSCTLS_BEFORE="$(sysctl_values)" CHAINS_BEFORE="$(kube_chains)"
+  SYSCTLS_BEFORE="$(sysctl_values)" CHAINS_BEFORE="$(kube_chains)" DIRS_BEFORE="$(host_dirs)"
   STARTED=1
   capture "$CLUSTER_SH" start
   check_eq "start: exit 0" 0 "$RC"
@@ -164,6 +168,7 @@ stop_ours() {
   check_eq "stop: no pod container left" "" "$(pod_containers)"
   check_eq "stop: no KUBE-* chain that was not there before" "$CHAINS_BEFORE" "$(kube_chains)"
   check_eq "stop: the sysctls as they were" "$SYSCTLS_BEFORE" "$(sysctl_values)"
+  check_eq "stop: /var/lib/kubelet and /usr/libexec/kubernetes as they were" "$DIRS_BEFORE" "$(host_dirs)"
   capture "$CLUSTER_SH" status
   check_eq "stop: status says it is stopped" 1 "$RC"
 }
