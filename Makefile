@@ -52,7 +52,7 @@ help:
 	@echo 'make test-memcheck   the built servers under valgrind memcheck, with load'
 	@echo 'make test-fuzz       a bounded libFuzzer run of the server and libevent'"'"'s parser (FUZZ_SECONDS=$(FUZZ_SECONDS)); make fuzz for longer'
 	@echo 'make test-scripts    shellcheck and the script tests'
-	@echo 'make test-redeploy   registry.sh, the manifests, redeploy.sh against a local registry (and a cluster)'
+	@echo 'make test-redeploy   registry.sh, the manifests, the posts'"'"' rollouts and redeploy.sh on a cluster (scripts/cluster.sh)'
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
 	@echo 'make test-images     build both images from a clean state, with BuildKit and the legacy builder, and check them running'
 	@echo 'make test-setup      setup.sh against dpkg states with dummy Docker packages; make compare-sizes as a non-root user'
@@ -165,12 +165,14 @@ test-fuzz fuzz: build/fuzz/$(FUZZ_SNAPSHOT)/fuzz_http
 	tests/run-fuzz.sh --seconds $(FUZZ_SECONDS) $<
 
 # A registry on 127.0.0.1:32000 stands in for microk8s's add-on when there is none.
-# registry.sh, the manifests, then redeploy.sh: each test runs even when one
-# before it failed.
+# registry.sh, the manifests, then the cluster: each test runs even when one
+# before it failed. tests/cluster_test.sh starts scripts/cluster.sh's cluster
+# when no other answers (and stops it at the end), runs the posts' rollouts on
+# it and then tests/redeploy_test.sh against it.
 test-redeploy:
-	scripts/setup.sh build docker registry kube
+	scripts/setup.sh build docker registry kube cluster
 	scripts/registry.sh start
-	rc=0; for t in registry manifests redeploy; do tests/$${t}_test.sh || rc=1; done; exit $$rc
+	rc=0; for t in registry manifests cluster; do tests/$${t}_test.sh || rc=1; done; exit $$rc
 
 # Docker images. The base images (gcc:12, debian:bookworm-slim) are pulled, or
 # built once as local stand-ins when no registry answers (base-images.sh asks

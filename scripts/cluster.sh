@@ -25,8 +25,10 @@
 # kubelet and kube-proxy set (vm.overcommit_memory, vm.panic_on_oom,
 # kernel.panic, kernel.panic_on_oops, kernel.keys.root_max*,
 # net.ipv4.conf.all.route_localnet), their KUBE-* iptables chains and rules,
-# the kubepods cgroups and the pods' logs under /var/log/pods and
-# /var/log/containers. Everything else (certificates, etcd's data, the
+# the kubepods cgroups, the pods' logs under /var/log/pods and
+# /var/log/containers, and /var/lib/kubelet/device-plugins and
+# /usr/libexec/kubernetes, which the kubelet and the controller manager
+# create (when they were not there before). Everything else (certificates, etcd's data, the
 # kubelet's directory, logs) lives under $ASKELADDEN_STATE/cluster/run; the
 # image k8s.gcr.io/pause:3.2 (built from source) stays in the Docker engine.
 # Ports used: 2379 2380 6443 10248 10249 10250 10251 10252 10256 10257 10259
@@ -70,6 +72,9 @@ SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops
   kernel.keys.root_maxkeys kernel.keys.root_maxbytes net.ipv4.conf.all.route_localnet)
 PATCH_DIR="$ASKELADDEN_ROOT/scripts/cluster"
 PAUSE_IMAGE=k8s.gcr.io/pause:3.2
+# Directories the kubelet and the controller manager create wherever they are
+# told to keep their files: the device plugins' sockets, flex volume plugins.
+HOST_DIRS=(/var/lib/kubelet /usr/libexec/kubernetes)
 
 # Commands start needs, and the Debian package that has each. All of them
 # come with scripts/setup.sh cluster.
@@ -98,8 +103,9 @@ our_pids() {
   local dir pid argv0 name
   for dir in /proc/[0-9]*; do
     pid="${dir#/proc/}"
-    argv0="$(tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | head -n 1)" || continue
-    name="$(basename -- "${argv0:-/}")"
+    argv0=''
+    { IFS= read -r -d '' argv0 <"$dir/cmdline"; } 2>/dev/null || [[ -n "$argv0" ]] || continue
+    name="${argv0##*/}"
     [[ " ${PROCESSES[*]} " == *" $name "* ]] || continue
     tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | grep -qF -- "$RUN/" || continue
     printf '%s %s\n' "$name" "$pid"
@@ -220,6 +226,10 @@ save_machine_state() {
   ls -A /var/log/pods >"$RUN/saved/pod-logs" 2>/dev/null || true
   ls -A /var/log/containers >"$RUN/saved/container-logs" 2>/dev/null || true
   find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -name kubepods -type d >"$RUN/saved/cgroups" 2>/dev/null || true
+  local dir
+  for dir in "${HOST_DIRS[@]}"; do
+    if [[ -e "$dir" ]]; then printf '%s\n' "$dir"; fi
+  done >"$RUN/saved/host-dirs"
 }
 
 restore_sysctls() {
@@ -301,6 +311,12 @@ restore_leftovers() {
       [[ -d "$dir" ]] || continue
       grep -qxF "$dir" "$RUN/saved/cgroups" && continue
       find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    done
+  fi
+  if [[ -f "$RUN/saved/host-dirs" ]]; then
+    for dir in "${HOST_DIRS[@]}"; do
+      [[ -e "$dir" ]] || continue
+      grep -qxF "$dir" "$RUN/saved/host-dirs" || rm -rf "$dir"
     done
   fi
 }

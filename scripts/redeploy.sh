@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Usage: scripts/redeploy.sh [options] [v0.1|v0.2]
 #
-# Post 2's redeploy as one script: build the snapshot's image, tag it with the
-# post's tag and an immutable one from git, push both to the cluster's registry,
-# check them through the registry API, apply the namespace, Service and
-# Deployment with the image pinned by digest, wait for the rolling update (and
-# roll it back when it fails), then smoke-test the NodePort.
+# Post 2's redeploy as one script: build the snapshot's image, tag it with an
+# immutable tag from git, push it to the cluster's registry, check it through
+# the registry API, apply the namespace, Service and Deployment with the image
+# pinned by digest, wait for the rolling update (and roll it back when it
+# fails), move the post's tag to the image only once the rollout succeeded,
+# then smoke-test the NodePort. A failed rollout leaves the post's tag where
+# it was, so the next `kubectl apply -k` does not deploy the broken image.
 #
 # Snapshots (default v0.2):
 #   v0.1   image askeladden:v0.1, pushed as askeladden:registry
@@ -140,13 +142,16 @@ progress 1 "preflight: $checked"
 if ((DRY_RUN)); then
   ((BUILD)) && info "2. build:   scripts/base-images.sh; make -C $SNAPSHOT image   (-> $IMAGE)"
   ((BUILD)) || info "2. build:   skipped, using $IMAGE"
-  info "3. push:    $REPO:$GIT_TAG and $REPO:$POST_TAG"
-  info "4. verify:  both tags in http://$REGISTRY/v2/askeladden/tags/list, at the pushed digest"
   if ((RENDER)); then
+    info "3. push:    $REPO:$GIT_TAG and $REPO:$POST_TAG"
+    info "4. verify:  both tags in http://$REGISTRY/v2/askeladden/tags/list, at the pushed digest"
     info "   then print $SNAPSHOT/k8s/{${MANIFESTS[*]}} with image $REPO@<digest>"
   else
+    info "3. push:    $REPO:$GIT_TAG"
+    info "4. verify:  the tag in http://$REGISTRY/v2/askeladden/tags/list, at the pushed digest"
     info "5. apply:   $SNAPSHOT/k8s/{${MANIFESTS[*]}} with image $REPO@<digest>"
-    info "6. wait:    rollout status deployment/$DEPLOYMENT -n $NAMESPACE --timeout=${TIMEOUT}s (rollout undo on failure)"
+    info "6. wait:    rollout status deployment/$DEPLOYMENT -n $NAMESPACE --timeout=${TIMEOUT}s (rollout undo on failure),"
+    info "            then push $REPO:$POST_TAG: the post's tag moves only once the rollout succeeded"
     info "7. smoke:   GET http://$NODE:<nodePort of $SERVICE>/"
   fi
   ok "dry run: nothing was built, pushed or applied"
@@ -192,31 +197,51 @@ push_tag() {
   printf '%s\n' "$digest"
 }
 
-progress 3 "pushing $REPO:$GIT_TAG and :$POST_TAG"
-# The immutable tag first: should the second push fail, the post's tag that
-# people pull still names the old image.
-DIGEST="$(push_tag "$GIT_TAG")"
-post_digest="$(push_tag "$POST_TAG")"
-[[ "$post_digest" == "$DIGEST" ]] ||
-  die "the two pushes stored different digests ($DIGEST, $post_digest): was $IMAGE rebuilt meanwhile?"
+# push_post_tag: push $REPO:$POST_TAG, which must store the digest pushed
+# as the git tag.
+push_post_tag() {
+  local post_digest
+  post_digest="$(push_tag "$POST_TAG")"
+  [[ "$post_digest" == "$DIGEST" ]] ||
+    die "the two pushes stored different digests ($DIGEST, $post_digest): was $IMAGE rebuilt meanwhile?"
+}
+
+# verify_tags TAG...: the registry lists each TAG, and it and the digest
+# resolve to $DIGEST.
+verify_tags() {
+  local tags tag ref got
+  tags="$(curl -fsS --max-time 10 "http://$REGISTRY/v2/askeladden/tags/list")" ||
+    die "could not read http://$REGISTRY/v2/askeladden/tags/list"
+  for tag in "$@"; do
+    jq -e --arg t "$tag" '.tags | index($t)' <<<"$tags" >/dev/null ||
+      die "the registry does not list tag $tag: $(jq -c .tags <<<"$tags")"
+  done
+  for ref in "$@" "$DIGEST"; do
+    got="$(curl -fsS --max-time 10 -o /dev/null -D - -H "Accept: $MANIFEST_TYPES" \
+      "http://$REGISTRY/v2/askeladden/manifests/$ref" |
+      tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *//p')" ||
+      die "the registry has no manifest for askeladden:$ref"
+    [[ "$got" == "$DIGEST" ]] ||
+      die "askeladden:$ref resolves to ${got:-nothing}, not the pushed $DIGEST"
+  done
+}
+
+# The immutable tag first. The post's tag, the one people pull and `kubectl
+# apply -k` deploys, moves only once the new image is known to roll out (with
+# --render there is no rollout: both are pushed).
+if ((RENDER)); then
+  progress 3 "pushing $REPO:$GIT_TAG and :$POST_TAG"
+  DIGEST="$(push_tag "$GIT_TAG")"
+  push_post_tag
+else
+  progress 3 "pushing $REPO:$GIT_TAG"
+  DIGEST="$(push_tag "$GIT_TAG")"
+fi
 
 # --- 4. Verify through the registry API -------------------------------------
 
 progress 4 "verifying $REPO tags through http://$REGISTRY/v2/"
-tags="$(curl -fsS --max-time 10 "http://$REGISTRY/v2/askeladden/tags/list")" ||
-  die "could not read http://$REGISTRY/v2/askeladden/tags/list"
-for tag in "$GIT_TAG" "$POST_TAG"; do
-  jq -e --arg t "$tag" '.tags | index($t)' <<<"$tags" >/dev/null ||
-    die "the registry does not list tag $tag: $(jq -c .tags <<<"$tags")"
-done
-for ref in "$GIT_TAG" "$POST_TAG" "$DIGEST"; do
-  got="$(curl -fsS --max-time 10 -o /dev/null -D - -H "Accept: $MANIFEST_TYPES" \
-    "http://$REGISTRY/v2/askeladden/manifests/$ref" |
-    tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *//p')" ||
-    die "the registry has no manifest for askeladden:$ref"
-  [[ "$got" == "$DIGEST" ]] ||
-    die "askeladden:$ref resolves to ${got:-nothing}, not the pushed $DIGEST"
-done
+if ((RENDER)); then verify_tags "$GIT_TAG" "$POST_TAG"; else verify_tags "$GIT_TAG"; fi
 info "$REPO@$DIGEST"
 
 # The three manifests as one stream, the image pinned by digest and the change
@@ -278,8 +303,11 @@ if ! timeout $((TIMEOUT + 30)) "${KUBECTL_CMD[@]}" -n "$NAMESPACE" rollout statu
   kube -n "$NAMESPACE" rollout undo "deployment/$DEPLOYMENT" >&2 ||
     die "the rollout failed, and so did rollout undo: fix it by hand"
   kube -n "$NAMESPACE" rollout status "deployment/$DEPLOYMENT" --timeout="${TIMEOUT}s" >&2 || true
-  die "the rollout of $REPO@$DIGEST failed and was rolled back"
+  die "the rollout of $REPO@$DIGEST failed and was rolled back; $REPO:$POST_TAG was left where it was"
 fi
+push_post_tag
+verify_tags "$GIT_TAG" "$POST_TAG"
+info "$REPO:$POST_TAG now names $DIGEST"
 
 # --- 7. Smoke-test the NodePort ----------------------------------------------
 

@@ -8,9 +8,11 @@
 #   render   --render pushes both tags, the registry serves them at the digest
 #            the script printed, the printed manifests pin it (--image, v0.1,
 #            the default build path, --no-build, the default registry)
-#   cluster  the full redeploy with --node and --timeout, a wrong --node, and
-#            a rolled-back bad rollout, for real, when a cluster answers;
-#            skipped loudly otherwise
+#   cluster  the full redeploy, building and with --no-build, with --node and
+#            --timeout, a wrong --node, and a bad rollout: rolled back, the
+#            old pods serving, the post's tag left where it was; for real,
+#            when a cluster answers (tests/cluster_test.sh starts one and runs
+#            this), skipped loudly otherwise
 #
 # The checks read what redeploy.sh printed (its git tag, its digest, its
 # kubectl) and compare it with what the registry and Docker hold.
@@ -230,8 +232,12 @@ test_render_default_registry() {
 
 # --- Cluster -------------------------------------------------------------------
 
+deployed_image() {
+  "${kubectl[@]}" -n askeladden-dev get deployment/deployment-askeladden-dev -o 'jsonpath={.spec.template.spec.containers[0].image}'
+}
+
 test_cluster_redeploy() {
-  local kubectl image
+  local kubectl image slim
   # The dry run checks the cluster as the real run does, and names its kubectl.
   capture env -u REGISTRY "$REDEPLOY" --dry-run --no-build
   if ((RC != 0)); then
@@ -239,27 +245,42 @@ test_cluster_redeploy() {
     return 0
   fi
   read -r -a kubectl <<<"$(printed_kubectl)"
-  capture env -u REGISTRY "$REDEPLOY" --no-build --timeout 180 --node localhost
-  check_eq "cluster: redeploy exits 0" 0 "$RC"
-  check "cluster: the rollout waited up to --timeout" said "waiting for the rollout (up to 180s)"
+  info "cluster: redeploying through '${kubectl[*]}'${KUBECONFIG:+ with KUBECONFIG=$KUBECONFIG}"
+  # The default path: build, push, apply, wait, move the post's tag, smoke test.
+  capture env -u REGISTRY "$REDEPLOY" --timeout 180
+  check_eq "cluster: redeploy (building) exits 0" 0 "$RC"
+  check "cluster: it built askeladden:v0.2" said "[2/7] building askeladden:v0.2"
+  check_eq "cluster: the deployment is pinned by the printed digest" \
+    "localhost:32000/askeladden@$(printed_digest localhost:32000)" "$(deployed_image)"
+  check_eq "cluster: :slim moved to that digest after the rollout" "$(printed_digest localhost:32000)" \
+    "$(served_digest localhost:32000 slim)"
+  check "cluster: the smoke test passed" said "is live at http://127.0.0.1:30008/"
+  capture env -u REGISTRY "$REDEPLOY" --no-build --timeout 170 --node localhost
+  check_eq "cluster: redeploy --no-build exits 0" 0 "$RC"
+  check "cluster: the rollout waited up to --timeout" said "waiting for the rollout (up to 170s)"
   check "cluster: it smoke-tested --node" said "is live at http://localhost:30008/"
   check "cluster: /healthz answers on the NodePort" curl -fsS --max-time 5 http://127.0.0.1:30008/healthz
-  image="$("${kubectl[@]}" -n askeladden-dev get deployment/deployment-askeladden-dev -o 'jsonpath={.spec.template.spec.containers[0].image}')"
+  image="$(deployed_image)"
   check_eq "cluster: deployment pinned by the printed digest" "localhost:32000/askeladden@$(printed_digest localhost:32000)" "$image"
   check "cluster: rollout history records the cause" \
-    grep -qF "redeploy.sh v0.2" <("${kubectl[@]}" -n askeladden-dev rollout history deployment/deployment-askeladden-dev)
+    grep -qF "redeploy.sh v0.2: askeladden:slim, git $(printed_git_tag), localhost:32000/askeladden@$(printed_digest localhost:32000)" \
+    <("${kubectl[@]}" -n askeladden-dev rollout history deployment/deployment-askeladden-dev)
   capture env -u REGISTRY "$REDEPLOY" --no-build --node no-such-node.invalid
   check "cluster: a wrong --node fails the smoke test, naming it" said "http://no-such-node.invalid:30008/ does not answer"
-  # An image that cannot start: the rollout must fail within --timeout, be explained and undone.
+  # An image that cannot start: the rollout must fail within --timeout, be
+  # explained and undone, and the post's tag must not name it.
+  slim="$(served_digest localhost:32000 slim)"
   capture env -u REGISTRY "$REDEPLOY" --image "$THROWAWAY" --timeout 30
   check_eq "cluster: a bad image fails the redeploy" 1 "$RC"
   check "cluster: within --timeout 30 and the rollback" test "$ELAPSED" -le 150
+  check "cluster: it says why: the events and the pods" said "recent events in askeladden-dev"
   check "cluster: and it was rolled back" said "was rolled back"
-  check_eq "cluster: the deployment runs the good image again" "$image" \
-    "$("${kubectl[@]}" -n askeladden-dev get deployment/deployment-askeladden-dev -o 'jsonpath={.spec.template.spec.containers[0].image}')"
-  # The bad push moved the tags: point them at the good image again.
+  check_eq "cluster: the deployment runs the good image again" "$image" "$(deployed_image)"
+  check "cluster: the old pods still serve" curl -fsS --max-time 5 -o /dev/null http://127.0.0.1:30008/
+  check_eq "cluster: :slim still names the good image in the registry" "$slim" "$(served_digest localhost:32000 slim)"
+  # The bad push moved the git tag: point it at the good image again.
   capture env -u REGISTRY "$REDEPLOY" --no-build --timeout 180
-  check_eq "cluster: redeploying the good image restores the tags" 0 "$RC"
+  check_eq "cluster: redeploying the good image restores the git tag" 0 "$RC"
 }
 
 test_bad_usage

@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# Usage: tests/cluster_test.sh [--help]
+#
+# The cluster half of the lesson, for real, on whatever cluster answers:
+#   cluster.sh  usage errors; status and kubeconfig when it is stopped; a port
+#               it needs taken by something else refused before anything
+#               changed; start returns with the node Ready and the
+#               kubeconfig's path; start twice is a no-op; at the end, stop
+#               leaves no process, no pod container, no KUBE-* iptables chain,
+#               and the sysctls and host directories as they were
+#   post 1      askeladden:v0.1 pushed as localhost:32000/askeladden:registry,
+#               `kubectl apply -k v0.1/k8s/`: two pods Ready, the NodePort
+#               answers the line
+#   post 2      askeladden:v0.2 pushed as :slim, `kubectl apply -k v0.2/k8s/`:
+#               the rolling update answers every request of a loop against the
+#               NodePort with 200; describe pod shows the new image; rollout
+#               history shows both revisions
+#   redeploy    tests/redeploy_test.sh, whose cluster section runs against it
+#               (its own closing line counts its checks)
+#
+# kubectl is whatever answers: KUBECTL or microk8s's when set or installed,
+# else kubectl with KUBECONFIG. When no cluster answers, this starts
+# scripts/cluster.sh's and stops it at the end, whatever happened; when that
+# one ran already, it is used and left running (its stop is then not tested).
+# Needs the registry on localhost:32000; builds the images askeladden:v0.1
+# and askeladden:v0.2 when they are missing. Closes with "cluster: N passed, N failed[,
+# N skipped]"; exits 1 on a failure.
+set -euo pipefail
+# shellcheck source=common/lib.sh
+source "$(dirname "$0")/../common/lib.sh"
+
+accept_only_help "$@"
+require_cmd docker curl jq
+
+CLUSTER_SH="$ASKELADDEN_ROOT/scripts/cluster.sh"
+RUN="$ASKELADDEN_STATE/cluster/run"
+REGISTRY=localhost:32000
+NAMESPACE=askeladden-dev
+DEPLOYMENT=deployment-askeladden-dev
+URL=http://127.0.0.1:30008/
+LINE="Strange women lying in ponds distributing swords is no basis for a system of government."
+SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops
+  kernel.keys.root_maxkeys kernel.keys.root_maxbytes net.ipv4.conf.all.route_localnet)
+
+CAPTURED="$(mktemp -d)"
+OURS=0       # the cluster under test is scripts/cluster.sh's
+STARTED=0    # and this test started it
+LISTENER=
+
+said() { grep -qF -- "$1" "$CAPTURED/err"; }
+err_lines() { wc -l <"$CAPTURED/err" | tr -d ' '; }
+sysctl_values() {
+  local name
+  for name in "${SYSCTLS[@]}"; do
+    printf '%s=%s\n' "$name" "$(cat "/proc/sys/${name//.//}" 2>/dev/null || echo -)"
+  done
+}
+kube_chains() {
+  local tool
+  for tool in iptables ip6tables; do
+    have "$tool-save" && "$tool-save" 2>/dev/null | awk -v t="$tool" '/^\*/ { table = $0 } /^:KUBE-/ { print t, table, $1 }'
+  done | sort
+}
+# Processes running a cluster program with an argument under the run directory.
+cluster_processes() {
+  local dir
+  for dir in /proc/[0-9]*; do
+    tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | grep -qF -- "$RUN/" || continue
+    case "$(basename -- "$(tr '\0' '\n' <"$dir/cmdline" | head -n 1)")" in
+      etcd | kube-apiserver | kube-controller-manager | kube-scheduler | kubelet | kube-proxy) echo "${dir#/proc/}" ;;
+    esac
+  done
+}
+host_dirs() { ls -d /var/lib/kubelet /usr/libexec/kubernetes 2>/dev/null || true; }
+pod_containers() { docker ps -aq --filter label=io.kubernetes.docker.type; }
+machine_state() {
+  sysctl_values
+  kube_chains
+  [[ -d "$RUN" ]] && find "$RUN" -maxdepth 1 -printf '%f %T@\n' | sort
+}
+
+cleanup() {
+  [[ -z "$LISTENER" ]] || kill "$LISTENER" 2>/dev/null || true
+  if ((STARTED)); then
+    "$CLUSTER_SH" stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$CAPTURED"
+}
+trap cleanup EXIT
+# Interrupted or terminated, it still stops the cluster it started.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- cluster.sh: usage, and what it says when stopped --------------------------------
+
+test_usage() {
+  local args
+  for args in "" "bogus" "start stop" "--verbose"; do
+    # shellcheck disable=SC2086
+    capture "$CLUSTER_SH" $args
+    check "cluster.sh ${args:-(no action)}: exit 2 and one line" test "$RC" -eq 2 -a "$(err_lines)" -eq 1
+  done
+  capture "$CLUSTER_SH" --help
+  check "cluster.sh --help: exit 0 and the usage" test "$RC" -eq 0 -a -n "$(grep -F 'Usage: scripts/cluster.sh' "$CAPTURED/out")"
+}
+
+test_stopped() {
+  capture "$CLUSTER_SH" status
+  check "status when stopped: exit 1, says no cluster runs" test "$RC" -eq 1 -a -n "$(grep -F 'no cluster started by' "$CAPTURED/err")"
+  capture "$CLUSTER_SH" kubeconfig
+  check "kubeconfig when stopped: exit 1, one line" test "$RC" -eq 1 -a "$(err_lines)" -eq 1
+}
+
+# Something else on 30008 (the NodePort): one line naming it, exit 1, and
+# nothing changed: no process, no sysctl, no chain, no file in the run directory.
+test_port_taken() {
+  local before
+  before="$(machine_state)"
+  socat TCP-LISTEN:30008,bind=127.0.0.1,reuseaddr,fork /dev/null &
+  LISTENER=$!
+  if ! wait_until 10 "" port_open 127.0.0.1 30008; then
+    check_fail "a taken port: could not listen on 30008 for the test"
+    return 0
+  fi
+  capture "$CLUSTER_SH" start
+  kill "$LISTENER" 2>/dev/null || true
+  wait "$LISTENER" 2>/dev/null || true
+  LISTENER=
+  check_eq "a taken port: start exits 1" 1 "$RC"
+  check "a taken port: one line naming port 30008" test "$(err_lines)" -eq 1 -a -n "$(grep -F 'port 30008 is taken' "$CAPTURED/err")"
+  check "a taken port: refused within 10 s" test "$ELAPSED" -le 10
+  check_eq "a taken port: no cluster process" "" "$(cluster_processes)"
+  check_eq "a taken port: nothing changed on the machine" "$before" "$(machine_state)"
+}
+
+# --- which cluster ------------------------------------------------------------
+
+another_cluster_answers() {
+  local cmd
+  read -r -a cmd <<<"${KUBECTL:-$(have microk8s && echo 'microk8s kubectl' || echo kubectl)}"
+  have "${cmd[0]}" && timeout 20 "${cmd[@]}" version --request-timeout=5s >/dev/null 2>&1
+}
+
+SYSCTLS_BEFORE='' CHAINS_BEFORE='' DIRS_BEFORE=''
+start_ours() {
+  SYSCTLS_BEFORE="$(sysctl_values)" CHAINS_BEFORE="$(kube_chains)" DIRS_BEFORE="$(host_dirs)"
+  STARTED=1
+  capture "$CLUSTER_SH" start
+  check_eq "start: exit 0" 0 "$RC"
+  check "start: the node is Ready (in $ELAPSED s, binaries built or cached)" said "node 127.0.0.1 Ready"
+  check_eq "start: prints the kubeconfig's path" "$RUN/certs/admin.kubeconfig" "$(tail -n 1 "$CAPTURED/out")"
+  info "start took $ELAPSED s"
+  capture "$CLUSTER_SH" status
+  check "status: exit 0, the node Ready" test "$RC" -eq 0 -a -n "$(grep -F 'Ready' "$CAPTURED/err")"
+  local pids
+  pids="$(cluster_processes | sort)"
+  capture "$CLUSTER_SH" start
+  check "start twice: exit 0 within 10 s, nothing to do" test "$RC" -eq 0 -a "$ELAPSED" -le 10 -a -n "$(grep -F 'nothing to do' "$CAPTURED/err")"
+  check_eq "start twice: the same processes" "$pids" "$(cluster_processes | sort)"
+  check_eq "start twice: six processes" 6 "$(wc -l <<<"$pids" | tr -d ' ')"
+}
+
+stop_ours() {
+  capture "$CLUSTER_SH" stop
+  STARTED=0
+  check_eq "stop: exit 0" 0 "$RC"
+  check_eq "stop: no cluster process left" "" "$(cluster_processes)"
+  check_eq "stop: no pod container left" "" "$(pod_containers)"
+  check_eq "stop: no KUBE-* chain that was not there before" "$CHAINS_BEFORE" "$(kube_chains)"
+  check_eq "stop: the sysctls as they were" "$SYSCTLS_BEFORE" "$(sysctl_values)"
+  check_eq "stop: /var/lib/kubelet and /usr/libexec/kubernetes as they were" "$DIRS_BEFORE" "$(host_dirs)"
+  capture "$CLUSTER_SH" status
+  check_eq "stop: status says it is stopped" 1 "$RC"
+}
+
+# --- the lesson ------------------------------------------------------------------
+
+K=()
+kube() { timeout 120 "${K[@]}" "$@"; }
+
+push() {
+  docker tag "$1" "$REGISTRY/askeladden:$2" &&
+    timeout 300 docker push "$REGISTRY/askeladden:$2" >"$CAPTURED/push.log" 2>&1
+}
+
+ready_pods() {
+  kube -n "$NAMESPACE" get pods -l app.kubernetes.io/name=askeladden \
+    -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c '^True$'
+}
+
+fresh_namespace() {
+  kube delete namespace "$NAMESPACE" --ignore-not-found --wait=true --timeout=120s >/dev/null 2>&1 || true
+}
+
+test_post_1() {
+  fresh_namespace
+  check "post 1: askeladden:v0.1 pushed as $REGISTRY/askeladden:registry" push askeladden:v0.1 registry
+  capture kube apply -k "$ASKELADDEN_ROOT/v0.1/k8s/"
+  check "post 1: kubectl apply -k v0.1/k8s/ exits 0" test "$RC" -eq 0
+  capture kube -n "$NAMESPACE" rollout status "deployment/$DEPLOYMENT" --timeout=120s
+  check "post 1: the rollout finishes" test "$RC" -eq 0
+  check_eq "post 1: two pods Ready" 2 "$(ready_pods)"
+  wait_until 20 "" curl -fsS --max-time 3 -o /dev/null "$URL" || true
+  check_eq "post 1: curl $URL answers the line" "$LINE" "$(curl -s --max-time 5 "$URL")"
+}
+
+# A bounded request loop against the NodePort: one status code a line, until
+# told to stop or 3000 requests.
+request_loop() {
+  local i
+  for ((i = 0; i < 3000; i++)); do
+    [[ -e "$CAPTURED/stop-loop" ]] && return 0
+    curl -s -o /dev/null -w '%{http_code}\n' --max-time 5 "$URL" || true
+  done
+}
+
+test_post_2() {
+  check "post 2: askeladden:v0.2 pushed as $REGISTRY/askeladden:slim" push askeladden:v0.2 slim
+  rm -f "$CAPTURED/stop-loop"
+  request_loop >"$CAPTURED/codes" &
+  local loop=$!
+  wait_until 10 "" test -s "$CAPTURED/codes" || true
+  capture kube apply -k "$ASKELADDEN_ROOT/v0.2/k8s/"
+  check "post 2: kubectl apply -k v0.2/k8s/ exits 0" test "$RC" -eq 0
+  capture kube -n "$NAMESPACE" rollout status "deployment/$DEPLOYMENT" --timeout=120s
+  check "post 2: the rolling update finishes" test "$RC" -eq 0
+  # A few more requests once the old pods are gone.
+  local n
+  n="$(wc -l <"$CAPTURED/codes")"
+  wait_until 10 "" test "$(wc -l <"$CAPTURED/codes")" -ge $((n + 20)) || true
+  touch "$CAPTURED/stop-loop"
+  wait "$loop" || true
+  local total ok
+  total="$(wc -l <"$CAPTURED/codes" | tr -d ' ')" ok="$(grep -c '^200$' "$CAPTURED/codes" || true)"
+  info "the request loop: $ok of $total answered 200"
+  check "post 2: the request loop ran through the update ($total requests)" test "$total" -ge 50
+  check_eq "post 2: every request answered 200" "$total" "$ok"
+  check_eq "post 2: two pods Ready" 2 "$(ready_pods)"
+  check "post 2: describe pod shows the new image" \
+    grep -qE "Image: +$REGISTRY/askeladden:slim" <(kube -n "$NAMESPACE" describe pod -l app.kubernetes.io/name=askeladden)
+  check "post 2: no pod runs the old image" \
+    bash -c '! grep -q askeladden:registry' <(kube -n "$NAMESPACE" get pods -o jsonpath='{.items[*].spec.containers[*].image}')
+  check_eq "post 2: rollout history shows both revisions" "1 2" \
+    "$(kube -n "$NAMESPACE" rollout history "deployment/$DEPLOYMENT" | awk '$1 ~ /^[0-9]+$/ { print $1 }' | paste -sd ' ')"
+  check_eq "post 2: curl $URL answers the line" "$LINE" "$(curl -s --max-time 5 "$URL")"
+}
+
+# --- main -------------------------------------------------------------------------
+
+test_usage
+if another_cluster_answers && ! "$CLUSTER_SH" status >/dev/null 2>&1; then
+  read -r -a K <<<"${KUBECTL:-$(have microk8s && echo 'microk8s kubectl' || echo kubectl)}"
+  info "another cluster answers to '${K[*]}': testing against it"
+  export KUBECTL="${K[*]}"
+  check_skip "cluster.sh start, start twice, stop" "another cluster answers to '${K[*]}'"
+elif "$CLUSTER_SH" status >/dev/null 2>&1; then
+  OURS=1
+  info "scripts/cluster.sh's cluster runs already: using it, and leaving it running"
+  check_skip "cluster.sh stop" "its cluster ran before this test, which leaves it running"
+else
+  OURS=1
+  test_stopped
+  test_port_taken
+  start_ours
+fi
+if ((OURS)); then
+  K=(kubectl)
+  KUBECONFIG="$("$CLUSTER_SH" kubeconfig)" || die "scripts/cluster.sh start succeeded, but kubeconfig fails"
+  export KUBECONFIG KUBECTL=kubectl
+fi
+
+# The posts' images, built when they are missing (Docker's cache makes that quick).
+missing=()
+for image in askeladden:v0.1 askeladden:v0.2; do
+  image_exists "$image" && continue
+  info "building $image (scripts/base-images.sh, make -C ${image#askeladden:} image)"
+  # shellcheck disable=SC2016
+  run_logged "$CAPTURED/build.log" "$image" bash -c '"$1/scripts/base-images.sh" && make -C "$1/$2" image' _ \
+    "$ASKELADDEN_ROOT" "${image#askeladden:}" || tail -n 20 "$CAPTURED/build.log" >&2
+  image_exists "$image" || missing+=("$image")
+done
+if ((${#missing[@]} > 0)); then
+  check_fail "the lesson needs the images ${missing[*]}, which could not be built"
+elif ! registry_answers "$REGISTRY"; then
+  check_fail "the lesson needs the registry on $REGISTRY (scripts/registry.sh start)"
+else
+  test_post_1
+  test_post_2
+fi
+
+# redeploy.sh's own tests, against this cluster: their closing line is their own.
+redeploy_rc=0
+"$ASKELADDEN_ROOT/tests/redeploy_test.sh" || redeploy_rc=1
+
+if ((STARTED)); then stop_ours; fi
+summary_rc=0
+checks_summary cluster || summary_rc=1
+((summary_rc == 0 && redeploy_rc == 0))
