@@ -16,12 +16,17 @@ SCRIPT_NAME="$(basename "$0")"
 # only; compare-sizes.sh hands its answers to its Python program.
 colour_on() { [[ -t "$1" && -z "${NO_COLOR:-}" && "${TERM:-dumb}" != dumb ]]; }
 
+# colours_for FD: set the C_* colours for what goes to FD next.
+colours_for() {
+  if colour_on "$1"; then
+    C_BOLD=$'\e[1m' C_DIM=$'\e[2m' C_RED=$'\e[31m' C_GREEN=$'\e[32m' C_YELLOW=$'\e[33m' C_RESET=$'\e[0m'
+  else
+    C_BOLD='' C_DIM='' C_RED='' C_GREEN='' C_YELLOW='' C_RESET=''
+  fi
+}
+
 # The messages below go to stderr, so its answer colours them.
-if colour_on 2; then
-  C_BOLD=$'\e[1m' C_DIM=$'\e[2m' C_RED=$'\e[31m' C_GREEN=$'\e[32m' C_YELLOW=$'\e[33m' C_RESET=$'\e[0m'
-else
-  C_BOLD='' C_DIM='' C_RED='' C_GREEN='' C_YELLOW='' C_RESET=''
-fi
+colours_for 2
 
 # Progress and diagnostics go to stderr so that stdout stays clean for data (--json).
 step()  { printf '%s==>%s %s\n' "$C_BOLD" "$C_RESET" "$*" >&2; }

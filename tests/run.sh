@@ -100,6 +100,8 @@ while read -r name target minimum about; do
   rows+=("$(printf '%-13s %-7s %6d %6d %7d %8d %5ds' "$name" "$result" "$pass" "$fail" "$skip" "$minimum" $((SECONDS - started)))")
 done <<<"$STAGES"
 
+# The table goes to stdout: its colour follows stdout, not stderr.
+colours_for 1
 printf '\n%s%-13s %-7s %6s %6s %7s %8s %6s%s\n' "$C_BOLD" stage result passed failed skipped "at least" time "$C_RESET"
 printf '%s\n' "${rows[@]}"
 for note in "${notes[@]}"; do printf '%s%s%s\n' "$C_RED" "$note" "$C_RESET"; done

@@ -61,4 +61,10 @@ check "colour_on: per stream, stdout sent to a file is not, stderr still is" \
 check "colour_on: not with NO_COLOR set" on_terminal 'export NO_COLOR=1; ! colour_on 1 && ! colour_on 2'
 check "colour_on: not with TERM=dumb" on_terminal 'export TERM=dumb; ! colour_on 1'
 check "colour_on: not on a pipe or a file" bash -c 'source common/lib.sh; ! colour_on 1'
+# The inner shell expands $C_BOLD, not this one.
+# shellcheck disable=SC2016
+check "colours_for 1: run.sh's table, on a terminal, is coloured though stderr goes to a file" \
+  on_terminal 'colours_for 1 2>/dev/null; [[ -n "$C_BOLD" ]]'
+# shellcheck disable=SC2016
+check "colours_for 1: not when stdout goes to a file" on_terminal 'colours_for 1 >/dev/null; [[ -z "$C_BOLD" ]]'
 checks_summary scripts
