@@ -16,13 +16,11 @@ set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
 
+accept_help_among_arguments "$@"
 files=()
 for arg in "$@"; do
-  case "$arg" in
-    -h | --help) print_usage; exit 0 ;;
-    -*) usage_error "unknown option '$arg'" ;;
-    *) [[ -f "$arg" ]] || usage_error "no such file: $arg"; files+=("$(realpath "$arg")") ;;
-  esac
+  [[ -f "$arg" ]] || usage_error "no such file: $arg"
+  files+=("$(realpath "$arg")")
 done
 
 clang_format="${CLANG_FORMAT:-clang-format}"
