@@ -8,7 +8,7 @@
 # hack/local-up-cluster.sh, with the project's Docker engine as the container
 # runtime (dockershim). Built once from Debian's `kubernetes` source package.
 #
-#   start       build the binaries if they are not built yet (about 6 minutes
+#   start       build the binaries if they are not built yet (about 11 minutes
 #               on 2 cores, once: cached under $ASKELADDEN_STATE/cluster, keyed
 #               by the source version and our patches), start the cluster and
 #               return when the node is Ready; prints the kubeconfig's path.
