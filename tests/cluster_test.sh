@@ -76,7 +76,8 @@ pod_containers() { docker ps -aq --filter label=io.kubernetes.docker.type; }
 machine_state() {
   sysctl_values
   kube_chains
-  [[ -d "$RUN" ]] && find "$RUN" -maxdepth 1 -printf '%f %T@\n' | sort
+  # On a new machine there is no run directory yet: that is a state too.
+  if [[ -d "$RUN" ]]; then find "$RUN" -maxdepth 1 -printf '%f %T@\n' | sort; fi
 }
 
 cleanup() {
