@@ -236,6 +236,10 @@ capture() {
   ELAPSED=$((SECONDS - start))
 }
 
+# After capture: whether its stderr has the text $1, and how many lines it has.
+said() { grep -qF -- "$1" "$CAPTURED/err"; }
+err_lines() { wc -l <"$CAPTURED/err" | tr -d ' '; }
+
 # A port nothing listens on, below the kernel's ephemeral range: a port in
 # that range can be taken by any outgoing connection between check and use.
 free_port() {

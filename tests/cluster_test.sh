@@ -47,8 +47,6 @@ OURS=0       # the cluster under test is scripts/cluster.sh's
 STARTED=0    # and this test started it
 LISTENER=
 
-said() { grep -qF -- "$1" "$CAPTURED/err"; }
-err_lines() { wc -l <"$CAPTURED/err" | tr -d ' '; }
 sysctl_values() {
   local name
   for name in "${SYSCTLS[@]}"; do

@@ -33,8 +33,6 @@ REDEPLOY="$ASKELADDEN_ROOT/scripts/redeploy.sh"
 REGISTRY_SH="$ASKELADDEN_ROOT/scripts/registry.sh"
 MANIFEST_TYPES='application/vnd.docker.distribution.manifest.v2+json,application/vnd.oci.image.manifest.v1+json'
 
-said() { grep -qF -- "$1" "$CAPTURED/err"; }
-err_lines() { wc -l <"$CAPTURED/err" | tr -d ' '; }
 rendered_json() { yq -c 'select(. != null)' "$CAPTURED/out"; }
 rendered_image() { rendered_json | jq -r 'select(.kind == "Deployment") | .spec.template.spec.containers[0].image'; }
 tags_of() { curl -fsS --max-time 5 "http://$1/v2/askeladden/tags/list" 2>/dev/null | jq -c '.tags // [] | sort' || echo '[]'; }

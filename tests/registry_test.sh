@@ -37,8 +37,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-lines() { wc -l <"$CAPTURED/err" | tr -d ' '; }
-said() { grep -qF -- "$1" "$CAPTURED/err"; }
 alive() { kill -0 "$1" 2>/dev/null; }
 
 test_start() {
@@ -63,7 +61,7 @@ test_start_on_a_port_held_by_something_else() {
   capture "$REGISTRY_SH" --port "$port" start
   check_eq "start on a port an HTTP server holds: exits 1" 1 "$RC"
   check "start on a port an HTTP server holds: one line naming it" \
-    test "$(lines)" -eq 1 -a -n "$(grep -F "not a registry listens on 127.0.0.1:$port" "$CAPTURED/err")"
+    test "$(err_lines)" -eq 1 -a -n "$(grep -F "not a registry listens on 127.0.0.1:$port" "$CAPTURED/err")"
   check "start on a port an HTTP server holds: no pid file" test ! -e "$ASKELADDEN_STATE/registry-$port/registry.pid"
   check "start on a port an HTTP server holds: the server still runs" alive "${HELPERS[-1]}"
 }
