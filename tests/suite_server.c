@@ -14,6 +14,7 @@
 #include "loop_clock.h"
 #include "server.h"
 #include "suites.h"
+#include "test_clock.h"
 #include "test_http.h"
 
 static struct server *start_with_threads(int threads, char *err, size_t errlen)
@@ -152,30 +153,53 @@ END_TEST
 struct ticks {
     struct event_base *base;
     struct loop_clock clock;
+    time_t first_second; /* the loop's own second at the first tick */
+    long deadline_ms;    /* clock_ms() past which next_tick gives up */
+    int ticks_after;     /* ticks run after the first */
     char first[sizeof((struct loop_clock *)0)->http_date];
     char first_log[sizeof((struct loop_clock *)0)->log_time];
     char later_same_tick[sizeof((struct loop_clock *)0)->http_date];
     char later_log_same_tick[sizeof((struct loop_clock *)0)->log_time];
-    char next_tick[sizeof((struct loop_clock *)0)->http_date];
+    char next_second[sizeof((struct loop_clock *)0)->http_date];
 };
 
+static time_t loop_second(struct event_base *base)
+{
+    struct timeval tv;
+    ck_assert_int_eq(event_base_gettimeofday_cached(base, &tv), 0);
+    return tv.tv_sec;
+}
+
+/* A tick on which the loop's own time still reads the first second: the
+ * cached text must not have moved either. The loop's time is the coarse
+ * clock, which lags the wall clock by up to a tick of the kernel's (1, 4 or
+ * 10 ms), so wait for the loop to see the new second, tick by tick. */
 static void next_tick(evutil_socket_t fd, short what, void *arg)
 {
     struct ticks *t = arg;
     (void)fd;
     (void)what;
+    t->ticks_after++;
     loop_clock_update(&t->clock);
-    memcpy(t->next_tick, t->clock.http_date, sizeof t->next_tick);
+    if (loop_second(t->base) == t->first_second) {
+        ck_assert_str_eq(t->clock.http_date, t->first);
+        ck_assert_msg(clock_ms() < t->deadline_ms, "the loop's time stayed at one second for 3 s");
+        struct timeval soon = { 0, 1000 };
+        ck_assert_int_eq(event_base_once(t->base, -1, EV_TIMEOUT, next_tick, t, &soon), 0);
+        return;
+    }
+    memcpy(t->next_second, t->clock.http_date, sizeof t->next_second);
 }
 
 /* Read the clock, wait in the same callback until the wall clock has passed
- * a second boundary, read it again, and leave the rest to the next tick. */
+ * a second boundary, read it again, and leave the rest to the next ticks. */
 static void first_tick(evutil_socket_t fd, short what, void *arg)
 {
     struct ticks *t = arg;
     (void)fd;
     (void)what;
     loop_clock_update(&t->clock);
+    t->first_second = loop_second(t->base);
     memcpy(t->first, t->clock.http_date, sizeof t->first);
     memcpy(t->first_log, t->clock.log_time, sizeof t->first_log);
     struct timespec now, boundary = { 0, 0 };
@@ -186,16 +210,20 @@ static void first_tick(evutil_socket_t fd, short what, void *arg)
     loop_clock_update(&t->clock);
     memcpy(t->later_same_tick, t->clock.http_date, sizeof t->later_same_tick);
     memcpy(t->later_log_same_tick, t->clock.log_time, sizeof t->later_log_same_tick);
-    /* With no timeout it would run in this tick; 1 ms is the next. */
+    t->deadline_ms = clock_ms() + 3000;
+    /* With no timeout it would run in this tick; 1 ms is a later one. */
     struct timeval soon = { 0, 1000 };
     ck_assert_int_eq(event_base_once(t->base, -1, EV_TIMEOUT, next_tick, t, &soon), 0);
 }
 
 /* One time per loop tick: every request a tick serves gets the same second in
- * its Date header and its log line, and no request reads the clock itself. */
+ * its Date header and its log line, and no request reads the clock itself.
+ * The first tick on which the loop's time has reached the next second shows
+ * that second. */
 START_TEST(the_clock_moves_once_a_tick)
 {
     static struct ticks t;
+    memset(&t, 0, sizeof t);
     t.base = event_base_new();
     ck_assert_ptr_nonnull(t.base);
     loop_clock_init(&t.clock, t.base);
@@ -204,7 +232,8 @@ START_TEST(the_clock_moves_once_a_tick)
     event_base_free(t.base);
     ck_assert_str_eq(t.later_same_tick, t.first);
     ck_assert_str_eq(t.later_log_same_tick, t.first_log);
-    ck_assert_str_ne(t.next_tick, t.first);
+    ck_assert_int_ge(t.ticks_after, 1);
+    ck_assert_str_ne(t.next_second, t.first);
     ck_assert_uint_eq(strlen(t.first), 29);     /* "Sun, 06 Nov 1994 08:49:37 GMT" */
     ck_assert_uint_eq(strlen(t.first_log), 20); /* "1994-11-06T08:49:37Z" */
     ck_assert_msg(strncmp(t.first + 17, t.first_log + 11, 8) == 0, "'%s' and '%s' differ", t.first,
