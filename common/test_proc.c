@@ -187,6 +187,35 @@ int proc_run(struct proc *p, const char *const args[], const char *const env[], 
     return proc_wait_exit(p, timeout_ms);
 }
 
+/* The wrapper this run was given, while a test runs the binary under another. */
+static char *saved_wrapper;
+static int wrapper_changed;
+
+void proc_wrap(const char *prefix)
+{
+    proc_unwrap();
+    const char *old = getenv("ASKELADDEN_WRAPPER");
+    char wrapper[4096];
+    snprintf(wrapper, sizeof wrapper, "%s%s%s", prefix, old != NULL && old[0] != '\0' ? " " : "",
+             old != NULL ? old : "");
+    saved_wrapper = old != NULL ? strdup(old) : NULL;
+    wrapper_changed = 1;
+    setenv("ASKELADDEN_WRAPPER", wrapper, 1);
+}
+
+void proc_unwrap(void)
+{
+    if (!wrapper_changed)
+        return;
+    if (saved_wrapper != NULL)
+        setenv("ASKELADDEN_WRAPPER", saved_wrapper, 1);
+    else
+        unsetenv("ASKELADDEN_WRAPPER");
+    free(saved_wrapper);
+    saved_wrapper = NULL;
+    wrapper_changed = 0;
+}
+
 void proc_cleanup(struct proc *p)
 {
     if (p->pid <= 0) /* never started */

@@ -44,6 +44,12 @@ int proc_wait_exit(struct proc *p, int timeout_ms);
 /* Run to completion: start, then wait. 0 when it exited in time. */
 int proc_run(struct proc *p, const char *const args[], const char *const env[], int timeout_ms);
 
+/* Run the binary under prefix (a command and its arguments, split at
+ * spaces), in front of $ASKELADDEN_WRAPPER (valgrind under make
+ * test-memcheck), until proc_unwrap() puts the run's own wrapper back. */
+void proc_wrap(const char *prefix);
+void proc_unwrap(void);
+
 /* Kill it if it still runs, reap it, and close the pipes. */
 void proc_cleanup(struct proc *p);
 

@@ -14,41 +14,10 @@
 
 static struct proc p;
 
-/* The wrapper this run was given, if any (valgrind under make
- * test-memcheck), while a test runs the binary under another. */
-static char *saved_wrapper;
-static int wrapper_changed;
-
-/* Run the binary under prefix, in front of the run's own wrapper. */
-static void wrap_binary(const char *prefix)
-{
-    const char *old = getenv("ASKELADDEN_WRAPPER");
-    char wrapper[4096];
-    snprintf(wrapper, sizeof wrapper, "%s%s%s", prefix, old != NULL && old[0] != '\0' ? " " : "",
-             old != NULL ? old : "");
-    saved_wrapper = old != NULL ? strdup(old) : NULL;
-    ck_assert(old == NULL || saved_wrapper != NULL);
-    wrapper_changed = 1;
-    ck_assert_int_eq(setenv("ASKELADDEN_WRAPPER", wrapper, 1), 0);
-}
-
-static void restore_wrapper(void)
-{
-    if (!wrapper_changed)
-        return;
-    if (saved_wrapper != NULL)
-        setenv("ASKELADDEN_WRAPPER", saved_wrapper, 1);
-    else
-        unsetenv("ASKELADDEN_WRAPPER");
-    free(saved_wrapper);
-    saved_wrapper = NULL;
-    wrapper_changed = 0;
-}
-
 static void teardown(void)
 {
     proc_cleanup(&p);
-    restore_wrapper();
+    proc_unwrap();
 }
 
 static int count_lines(const char *text)
@@ -187,7 +156,7 @@ END_TEST
 
 START_TEST(default_threads_follow_the_cpu_affinity)
 {
-    wrap_binary("taskset -c 0");
+    proc_wrap("taskset -c 0");
     start_listening((const char *const[]){ "--port", "0", "--address", "127.0.0.1", NULL }, NULL);
     ck_assert_msg(strstr(p.out, "(1 thread, ") != NULL, "pinned to one CPU: %s", p.out);
 }
