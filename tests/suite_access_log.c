@@ -1,9 +1,12 @@
 /* access_log: one line per request, which nothing a client sends can forge or
  * stretch; the escaping alone, then the lines the built binary writes. */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -147,6 +150,94 @@ START_TEST(the_log_line_has_the_date_header_s_time)
 }
 END_TEST
 
+/* The seconds since the epoch that a Date header names. */
+static time_t date_seconds(const struct http_reply *r)
+{
+    char date[64];
+    struct tm tm = { 0 };
+    ck_assert(http_header(r, "Date", date, sizeof date));
+    const char *end = strptime(date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    ck_assert_msg(end != NULL && *end == '\0', "Date: %s", date);
+    return timegm(&tm);
+}
+
+static int occurrences(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *at = strstr(text, needle); at != NULL; at = strstr(at + 1, needle))
+        n++;
+    return n;
+}
+
+/* The whole line, exactly: time, the client's address and port, method and
+ * path, status, body bytes; once, even when everything written is in. */
+START_TEST(the_whole_line_is_written_once)
+{
+    int fd = http_connect(target.host, target.port);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in client;
+    socklen_t len = sizeof client;
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&client, &len), 0);
+    const char raw[] = "GET /exact HTTP/1.1\r\nHost: t\r\n\r\n";
+    ck_assert_int_eq(http_send_all(fd, raw, sizeof raw - 1), 0);
+    ck_assert_int_eq(http_read_reply(fd, 0, 2000, &reply), 0);
+    close(fd);
+    ck_assert_int_eq(reply.status, 200);
+    char iso[32], expected[128];
+    time_t at = date_seconds(&reply);
+    struct tm tm;
+    strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&at, &tm));
+    snprintf(expected, sizeof expected, "%s 127.0.0.1:%d \"GET /exact\" 200 89\n", iso,
+             ntohs(client.sin_port));
+    kill(target.proc.pid, SIGTERM);
+    ck_assert_int_eq(proc_wait_exit(&target.proc, 5000), 0);
+    ck_assert_msg(occurrences(target.proc.out, "\"GET /exact\"") == 1, "not one line:\n%s",
+                  target.proc.out);
+    const char *line = strstr(target.proc.out, "\"GET /exact\"");
+    while (line > target.proc.out && line[-1] != '\n')
+        line--;
+    ck_assert_msg(strncmp(line, expected, strlen(expected)) == 0, "logged:\n%.*s\nexpected:\n%s",
+                  (int)strcspn(line, "\n") + 1, line, expected);
+}
+END_TEST
+
+static time_t wall_seconds(void)
+{
+    struct timespec now;
+    ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &now), 0);
+    return now.tv_sec;
+}
+
+/* Ask for / and check that its Date is the wall clock's second, give or take
+ * one: the loop's time is the coarse clock (up to a kernel tick behind, and
+ * re-synchronised with the wall clock only now and then), and time() is
+ * coarse too. */
+static time_t current_date(void)
+{
+    time_t before = wall_seconds();
+    ck_assert_int_eq(http_simple(target.host, target.port, "GET", "/", &reply), 0);
+    time_t after = wall_seconds();
+    time_t date = date_seconds(&reply);
+    ck_assert_msg(date >= before - 1 && date <= after + 1,
+                  "Date is %lld, the wall clock read %lld to %lld", (long long)date,
+                  (long long)before, (long long)after);
+    return date;
+}
+
+START_TEST(the_date_is_the_current_time_and_moves)
+{
+    time_t first = current_date();
+    /* Wait for the wall clock to be past the second after the first Date: a
+     * request then is more than a second after the first. */
+    struct timespec later = { .tv_sec = first + 2, .tv_nsec = 0 };
+    while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &later, NULL) != 0)
+        ;
+    time_t second = current_date();
+    ck_assert_msg(second > first, "two requests over a second apart both got Date %lld",
+                  (long long)first);
+}
+END_TEST
+
 START_TEST(off_writes_nothing_per_request)
 {
     ck_assert_int_eq(target_start(&target, TARGET_BINARY, NULL), 0); /* the log is off */
@@ -169,12 +260,15 @@ Suite *access_log_suite(void)
     suite_add_tcase(s, escape);
     TCase *lines = tcase_create("binary");
     tcase_add_checked_fixture(lines, start_logging, target_teardown);
+    tcase_set_timeout(lines, 10);
     tcase_add_test(lines, each_request_is_one_line);
     tcase_add_test(lines, raw_quotes_and_control_bytes_are_escaped);
     tcase_add_test(lines, a_long_path_is_cut);
     tcase_add_test(lines, head_is_logged_with_no_body_bytes);
     tcase_add_test(lines, connect_is_logged_as_refused);
     tcase_add_test(lines, the_log_line_has_the_date_header_s_time);
+    tcase_add_test(lines, the_whole_line_is_written_once);
+    tcase_add_test(lines, the_date_is_the_current_time_and_moves);
     suite_add_tcase(s, lines);
     TCase *off = tcase_create("off");
     tcase_add_checked_fixture(off, NULL, target_teardown);
