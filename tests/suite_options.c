@@ -1,5 +1,6 @@
 /* options: flag and environment parsing, and counting the usable CPUs; no network. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,91 @@ START_TEST(environment_sets_options_and_flags_win)
 }
 END_TEST
 
+/* Each setting with its variable, an environment value, and a flag value
+ * that must win over it. */
+static const char *const precedence[][4] = {
+    { "PORT", "9000", "--port", "9001" },
+    { "ADDRESS", "127.0.0.1", "--address", "::1" },
+    { "THREADS", "2", "--threads", "5" },
+    { "DRAIN_SECONDS", "7", "--drain-seconds", "1.5" },
+    { "ACCESS_LOG", "off", "--access-log", "on" },
+};
+
+/* The option a row of precedence sets, as text, to compare with its values. */
+static void option_text(size_t row, char *out, size_t len)
+{
+    switch (row) {
+    case 0:
+        snprintf(out, len, "%d", opt.port);
+        break;
+    case 1:
+        snprintf(out, len, "%s", opt.address);
+        break;
+    case 2:
+        snprintf(out, len, "%d", opt.threads);
+        break;
+    case 3:
+        snprintf(out, len, "%g", opt.drain_seconds);
+        break;
+    default:
+        snprintf(out, len, "%s", opt.access_log ? "on" : "off");
+        break;
+    }
+}
+
+START_TEST(each_flag_wins_over_its_variable)
+{
+    const char *const *row = precedence[_i];
+    char value[sizeof opt.address + 64];
+    setenv(row[0], row[1], 1);
+    ck_assert_int_eq(parse(NULL, NULL, NULL), OPTIONS_RUN);
+    option_text((size_t)_i, value, sizeof value);
+    ck_assert_msg(strcmp(value, row[1]) == 0, "%s=%s gives %s", row[0], row[1], value);
+    ck_assert_int_eq(parse(row[2], row[3], NULL), OPTIONS_RUN);
+    option_text((size_t)_i, value, sizeof value);
+    ck_assert_msg(strcmp(value, row[3]) == 0, "%s=%s %s %s gives %s", row[0], row[1], row[2],
+                  row[3], value);
+}
+END_TEST
+
+/* Each range's ends are accepted, by flag and by variable alike. */
+static const char *const range_ends[][3] = {
+    { "--port", "PORT", "0" },
+    { "--port", "PORT", "65535" },
+    { "--threads", "THREADS", "1" },
+    { "--threads", "THREADS", "64" },
+    { "--drain-seconds", "DRAIN_SECONDS", "0" },
+    { "--drain-seconds", "DRAIN_SECONDS", "3600" },
+};
+
+START_TEST(range_ends_are_accepted)
+{
+    const char *const *row = range_ends[_i];
+    ck_assert_msg(parse(row[0], row[2], NULL) == OPTIONS_RUN, "%s %s: %s", row[0], row[2], err);
+    setenv(row[1], row[2], 1);
+    ck_assert_msg(parse(NULL, NULL, NULL) == OPTIONS_RUN, "%s=%s: %s", row[1], row[2], err);
+}
+END_TEST
+
+/* One past each end is refused, by flag and by variable alike. */
+static const char *const past_range_ends[][3] = {
+    { "--port", "PORT", "-1" },
+    { "--port", "PORT", "65536" },
+    { "--threads", "THREADS", "0" },
+    { "--threads", "THREADS", "65" },
+    { "--drain-seconds", "DRAIN_SECONDS", "-0.001" },
+    { "--drain-seconds", "DRAIN_SECONDS", "3600.001" },
+};
+
+START_TEST(one_past_a_range_end_is_refused)
+{
+    const char *const *row = past_range_ends[_i];
+    ck_assert_msg(parse(row[0], row[2], NULL) == OPTIONS_USAGE, "%s %s accepted", row[0], row[2]);
+    setenv(row[1], row[2], 1);
+    ck_assert_msg(parse(NULL, NULL, NULL) == OPTIONS_BAD_ENV, "%s=%s accepted", row[1], row[2]);
+}
+END_TEST
+
 static const char *const bad_values[][2] = {
     { "--port", "65536" },        { "--port", "-1" },
     { "--port", "80x" },          { "--port", "" },
@@ -126,6 +212,12 @@ Suite *options_suite(void)
     tcase_add_test(tc, defaults);
     tcase_add_test(tc, flags_set_every_option);
     tcase_add_test(tc, environment_sets_options_and_flags_win);
+    tcase_add_loop_test(tc, each_flag_wins_over_its_variable, 0,
+                        (int)(sizeof precedence / sizeof precedence[0]));
+    tcase_add_loop_test(tc, range_ends_are_accepted, 0,
+                        (int)(sizeof range_ends / sizeof range_ends[0]));
+    tcase_add_loop_test(tc, one_past_a_range_end_is_refused, 0,
+                        (int)(sizeof past_range_ends / sizeof past_range_ends[0]));
     tcase_add_loop_test(tc, bad_flag_values_are_usage_errors, 0,
                         (int)(sizeof bad_values / sizeof bad_values[0]));
     tcase_add_test(tc, unknown_flags_and_missing_values_are_usage_errors);
