@@ -14,7 +14,8 @@
     X(access_log)            \
     X(hostile)               \
     X(load)                  \
-    X(snapshots)
+    X(snapshots)             \
+    X(defaults)
 
 #define DECLARE_SUITE(name) Suite *name##_suite(void);
 ASKELADDEN_SUITES(DECLARE_SUITE)
