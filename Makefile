@@ -34,7 +34,7 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 # Keep the libraries the pattern rules build on the way to a runner.
 .SECONDARY:
 
-.PHONY: all build-gcc build-clang setup install test test-lint test-unit test-asan test-soak test-memcheck test-fuzz fuzz test-scripts \
+.PHONY: all build-gcc build-clang setup install test test-lint test-unit test-asan test-soak test-mutants test-memcheck test-fuzz fuzz test-scripts \
         test-redeploy test-images test-setup test-compare-sizes test-docs images compare-sizes bench figures \
         clean help FORCE
 
@@ -49,6 +49,7 @@ help:
 	@echo 'make test-unit       the Check suites against both snapshots'
 	@echo 'make test-asan       the same suites under AddressSanitizer and UBSan'
 	@echo 'make test-soak N=20  the Check suites N times in a row with every core busy'
+	@echo 'make test-mutants    break each promise of the server on purpose (tests/mutants.tsv): the unit stage must fail'
 	@echo 'make test-memcheck   the built servers under valgrind memcheck, with load'
 	@echo 'make test-fuzz       a bounded libFuzzer run of the server and libevent'"'"'s parser (FUZZ_SECONDS=$(FUZZ_SECONDS)); make fuzz for longer'
 	@echo 'make test-scripts    shellcheck and the script tests'
@@ -147,6 +148,11 @@ test-asan: $(SNAPSHOTS:%=build/asan/%/check_askeladden) $(SNAPSHOTS:%=%/build/as
 test-soak: N ?= 20
 test-soak: $(SNAPSHOTS:%=build/tests/%/check_askeladden) all
 	tests/run-soak.sh --runs $(N) $(SNAPSHOTS:%=build/tests/%/check_askeladden)
+
+# Each mutant of tests/mutants.tsv applied to both snapshots in a copy of the
+# tree: the unit stage must fail on every one. Minutes long, not in make test.
+test-mutants:
+	tests/run-mutants.sh
 
 test-scripts:
 	tests/scripts_test.sh
