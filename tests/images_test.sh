@@ -9,7 +9,8 @@
 #   - the HTTP behaviour suite of the Check runner passes against it
 #     (build/tests/v0.X/check_askeladden with ASKELADDEN_TARGET)
 #   - on docker stop the server exits 0 within 2 s (it handles SIGTERM as
-#     PID 1), and docker stop returns within 5 s, long before its SIGKILL
+#     PID 1), and docker stop returns within 5 s, long before its SIGKILL;
+#     started again, it exits 0 on SIGINT too
 # and for the slim image of post 2 (v0.2) also:
 #   - it runs as a numeric non-root user, with no gcc, cc or make inside
 #   - it runs with --read-only --cap-drop ALL (every check above runs so)
@@ -240,6 +241,25 @@ check_cache_after_edit() {
 
 # test_snapshot SNAPSHOT BUILDER: build it with BUILDER (legacy or buildkit)
 # and check the image.
+# listened_times CID N: the container's log says N times that it listens.
+listened_times() { (($(docker logs "$1" 2>/dev/null | grep -c 'listening on http://') >= $2)); }
+
+# check_signal_as_pid_1 WHAT CID: started again, the stopped container's
+# server, PID 1, exits 0 on SIGINT (Ctrl-C in docker run -it) too: a PID 1
+# without its own handler would ignore it.
+check_signal_as_pid_1() {
+  local what="$1" cid="$2" code
+  docker start "$cid" >/dev/null
+  if ! wait_until 10 "" listened_times "$cid" 2; then
+    check_fail "$what: the server starts again for the SIGINT check" "$(docker logs "$cid" 2>&1 | tail -n 2 | tr '\n' ' ')"
+    return
+  fi
+  docker kill -s INT "$cid" >/dev/null
+  code="$(timeout 10 docker wait "$cid" || echo "still running 10 s after SIGINT")"
+  check_eq "$what: the server exits 0 on SIGINT as PID 1" 0 "$code"
+  check "$what: it says SIGINT received" grep -q 'askeladden: SIGINT received' <(docker logs "$cid" 2>&1)
+}
+
 test_snapshot() {
   local snap="$1" builder="$2" image what="$1 ($2)"
   image="$(image_of "$snap")"
@@ -339,6 +359,7 @@ test_snapshot() {
     check_fail "$what: docker stop returns in under $STOP_LIMIT_MS ms" "took $((t1 - t0)) ms"
   fi
   check_eq "$what: the server exits 0 on SIGTERM" 0 "$(docker inspect -f '{{.State.ExitCode}}' "$cid")"
+  check_signal_as_pid_1 "$what" "$cid"
 
   ((slim)) && check_cache_after_edit "$snap" "$builder"
   return 0
