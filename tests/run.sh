@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Usage: tests/run.sh [--help] [STAGE...]
+# Usage: tests/run.sh [--help] [--repeat N] [STAGE...]
 #
 # Everything `make test` runs, stage by stage, each a make target; a table of
 # the results at the end and a closing line "total: N passed, N failed,
 # N skipped". With STAGE names, only those stages run; an unknown name is a
 # usage error (exit 2).
+#
+# --repeat N runs the chosen stages N times in a row, one table row a run, to
+# hunt for tests that pass by luck: tests/run.sh --repeat 10 unit asan. Any
+# failed run fails the whole. Each run's log is build/test-logs/STAGE-RUN.log.
 #
 # A stage fails when its target fails, or when it ran fewer checks than the
 # minimum it states below: a stage cannot pass having checked nothing.
@@ -41,6 +45,12 @@ STAGES='
        docs           test-docs                280  the posts: their commands run (on a cluster too) and print what they say
 '
 
+repeat=1
+if [[ "${1:-}" == --repeat ]]; then
+  [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || usage_error "--repeat needs a positive number"
+  repeat="$2"
+  shift 2
+fi
 accept_help_among_arguments "$@"
 
 declare -A known=()
@@ -77,28 +87,39 @@ count_results() {
 
 rows=() notes=()
 total_pass=0 total_fail=0 total_skip=0
-while read -r name target minimum about; do
-  [[ -n "$name" ]] || continue
-  if (($# > 0)) && [[ " $* " != *" $name "* ]]; then
-    continue
-  fi
-  step "stage $name: $about"
+# run_stage NAME TARGET MINIMUM ABOUT LABEL: run one stage once, add its row.
+run_stage() {
+  local name="$1" target="$2" minimum="$3" about="$4" label="$5" started rc result pass fail skip
+  local log="$logs/$label.log"
+  step "stage $label: $about"
   started=$SECONDS
   rm -rf "${logs:?}/$name"
   set +e
-  ASKELADDEN_TEST_LOGS="$ASKELADDEN_ROOT/$logs/$name" make --no-print-directory "$target" </dev/null 2>&1 | tee "$logs/$name.log"
+  ASKELADDEN_TEST_LOGS="$ASKELADDEN_ROOT/$logs/$name" make --no-print-directory "$target" </dev/null 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
-  read -r pass fail skip < <(count_results "$logs/$name.log" "$rc")
+  read -r pass fail skip < <(count_results "$log" "$rc")
   result=ok
   ((rc == 0)) || result=FAILED
   if ((pass + fail < minimum)); then
-    notes+=("$name ran $((pass + fail)) checks; it expects at least $minimum (see $logs/$name.log)")
+    notes+=("$label ran $((pass + fail)) checks; it expects at least $minimum (see $log)")
     result=FAILED fail=$((fail + 1))
   fi
   total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
-  rows+=("$(printf '%-13s %-7s %6d %6d %7d %8d %5ds' "$name" "$result" "$pass" "$fail" "$skip" "$minimum" $((SECONDS - started)))")
-done <<<"$STAGES"
+  rows+=("$(printf '%-13s %-7s %6d %6d %7d %8d %5ds' "$label" "$result" "$pass" "$fail" "$skip" "$minimum" $((SECONDS - started)))")
+}
+
+for ((run = 1; run <= repeat; run++)); do
+  while read -r name target minimum about; do
+    [[ -n "$name" ]] || continue
+    if (($# > 0)) && [[ " $* " != *" $name "* ]]; then
+      continue
+    fi
+    label="$name"
+    ((repeat == 1)) || label="$name-$run"
+    run_stage "$name" "$target" "$minimum" "$about" "$label"
+  done <<<"$STAGES"
+done
 
 # The table goes to stdout: its colour follows stdout, not stderr.
 colours_for 1
