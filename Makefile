@@ -157,6 +157,8 @@ test-mutants:
 test-scripts:
 	tests/scripts_test.sh
 	/usr/bin/python3 scripts/bench/test_report.py
+	/usr/bin/python3 tests/test_promises.py
+	/usr/bin/python3 tests/promises.py check
 
 # The built binaries under valgrind memcheck: the load suite, then every HTTP
 # behaviour; any invalid access or leak makes the server exit non-zero.

@@ -6,7 +6,9 @@
 # --asan: the runners and servers were built with AddressSanitizer and UBSan.
 #
 # A runner that ran no test fails: Check runs zero tests, silently and
-# successfully, when CK_RUN_SUITE or CK_RUN_CASE names nothing.
+# successfully, when CK_RUN_SUITE or CK_RUN_CASE names nothing. A runner that
+# ran every suite fails unless each Check test of the promise table
+# (tests/promises.tsv) passed in it: deleting or unregistering one fails.
 # With ASKELADDEN_TEST_LOGS set to a directory (tests/run.sh sets it), each
 # runner also writes Check's JUnit-style XML and TAP results there, named
 # check-v0.X[-SUITE][-CASE].xml and .tap.
@@ -28,16 +30,14 @@ done
 
 cd "$ASKELADDEN_ROOT"
 export ASKELADDEN_ROOT CK_VERBOSITY="${CK_VERBOSITY:-normal}"
-output="$(mktemp)"
-trap 'rm -f "$output"' EXIT
+output="$(mktemp)" scratch="$(mktemp -d)"
+trap 'rm -rf "$output" "$scratch"' EXIT
+results="${ASKELADDEN_TEST_LOGS:-$scratch}"
+mkdir -p "$results"
 
-# result_logs SNAPSHOT: the environment that makes Check write its results.
-result_logs() {
-  [[ -n "${ASKELADDEN_TEST_LOGS:-}" ]] || return 0
-  mkdir -p "$ASKELADDEN_TEST_LOGS"
-  local name="$ASKELADDEN_TEST_LOGS/check-$1${CK_RUN_SUITE:+-$CK_RUN_SUITE}${CK_RUN_CASE:+-$CK_RUN_CASE}"
-  printf '%s\n' "CK_XML_LOG_FILE_NAME=$name.xml" "CK_TAP_LOG_FILE_NAME=$name.tap"
-}
+# result_name SNAPSHOT: where Check writes its XML and TAP results, less the
+# extension.
+result_name() { printf '%s/check-%s' "$results" "$1${CK_RUN_SUITE:+-$CK_RUN_SUITE}${CK_RUN_CASE:+-$CK_RUN_CASE}"; }
 
 # ran_no_test: the runner's summary says "Checks: 0", or it printed none.
 ran_no_test() {
@@ -61,8 +61,12 @@ for runner in "${runners[@]}"; do
     env=()
   fi
   [[ -x "$bin" ]] || die "no server binary at $bin"
-  mapfile -t -O "${#env[@]}" env < <(result_logs "$snapshot")
+  name="$(result_name "$snapshot")"
+  env+=(CK_XML_LOG_FILE_NAME="$name.xml" CK_TAP_LOG_FILE_NAME="$name.tap")
   env "${env[@]}" ASKELADDEN_BIN="$bin" "$runner" 2>&1 | tee "$output" || failed=1
+  if [[ -z "${CK_RUN_SUITE:-}${CK_RUN_CASE:-}${ASKELADDEN_TARGET:-}" ]]; then
+    /usr/bin/python3 tests/promises.py ran "$name.xml" || failed=1
+  fi
   if ran_no_test; then
     printf '%s%s: error:%s %s ran no test: CK_RUN_SUITE=%s CK_RUN_CASE=%s match nothing\n' \
       "$C_RED" "$SCRIPT_NAME" "$C_RESET" "$runner" "${CK_RUN_SUITE:-}" "${CK_RUN_CASE:-}" >&2
