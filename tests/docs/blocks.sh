@@ -167,14 +167,16 @@ run_block() {
 }
 
 # A reader copies these blocks: they wait for events (a reply, an exit), not
-# for a guessed number of seconds.
+# for a guessed number of seconds. One check a page, naming what sleeps.
 check_no_sleep() {
-  local file="$1" cmd
+  local file="$1" cmd count=0 sleeping=()
   for cmd in "$work"/*.cmd; do
     [[ -f "$cmd" ]] || continue
-    if grep -qwE 'sleep' "$cmd"; then fail "$file: '$(head -n 1 "$cmd")' waits with sleep"
-    else pass "$file: '$(head -n 1 "$cmd" | cut -c 1-60)' waits for no fixed time"; fi
+    count=$((count + 1))
+    grep -qwE 'sleep' "$cmd" && sleeping+=("'$(head -n 1 "$cmd" | cut -c 1-60)'")
   done
+  if ((${#sleeping[@]} > 0)); then fail "$file: ${#sleeping[@]} of its $count commands wait with sleep: ${sleeping[*]}"
+  else pass "$file: none of its $count commands waits for a fixed time"; fi
 }
 
 run_file_blocks() {
