@@ -22,6 +22,7 @@ list=tests/mutants.tsv
 work=build/mutants
 tree="$work/tree"
 
+mapfile -t entries <"$list"
 declare -A wanted=()
 for name in "$@"; do
   [[ "$name" != -* ]] || usage_error "unknown option '$name'"
@@ -51,7 +52,8 @@ replace() {
 }
 
 killed=0 survived=0
-while IFS=$'\t' read -r name file from to; do
+for entry in "${entries[@]}"; do
+  IFS=$'\t' read -r name file from to <<<"$entry"
   [[ -n "$name" && "$name" != \#* ]] || continue
   ((${#wanted[@]} == 0)) || [[ -n "${wanted[$name]:-}" ]] || continue
   log="$work/$name.log"
@@ -70,7 +72,7 @@ while IFS=$'\t' read -r name file from to; do
     printf '%skilled%s    %s\n' "$C_GREEN" "$C_RESET" "$name"
   fi
   for snapshot in v0.1 v0.2; do cp "$snapshot/src/$file" "$tree/$snapshot/src/$file"; done
-done <"$list"
+done
 
 echo "mutants: $killed killed, $survived survived"
 ((survived == 0))
