@@ -13,9 +13,11 @@
 #   - the ratio IMAGE_A/IMAGE_B and the bytes saved;
 #   - per image, its layers: the instruction that made each one and its size;
 #   - the diff: the largest paths in IMAGE_A that IMAGE_B does not have, and
-#     the largest Debian packages (dpkg's estimate);
+#     the largest Debian packages (dpkg's estimate, from its status file);
 #   - the floor: IMAGE_B's binary (its entrypoint) plus the shared libraries it
-#     loads (its ldd closure), the smallest image that could run it.
+#     loads (its ELF interpreter and DT_NEEDED closure, found in its layers
+#     as the dynamic loader would: nothing runs inside the image, so scratch
+#     and distroless images have one too), the smallest image that could run it.
 #
 # Sizes in bytes use decimal units, as docker shows them: 1 MB = 1000000 bytes.
 # "Uncompressed" sizes are the engine's own; "compressed" sizes are gzip.

@@ -1,7 +1,8 @@
 """What earlier runs measured, under $ASKELADDEN_STATE/sizes.
 
 layers/HEX.json        a layer's sizes (tar_bytes, compressed_bytes), by digest
-layers/HEX.files.json  its file list (files, whiteouts, opaque)
+layers/HEX.tree.json   its file list (files, whiteouts, opaque, links, what its
+                       ELF files need, dpkg's status files)
 images/ID.*.json       per image ID: its history, packages, floor; per pair: the diff
 images/NAME.built      when compare-sizes last had the image NAME built
 Every file is written whole (to a temporary name, then renamed), so runs at
@@ -11,6 +12,8 @@ import json
 import os
 import tempfile
 from typing import Any
+
+from .layer import FILE_FIELDS
 
 
 def _hex(digest: str) -> str:
@@ -30,20 +33,19 @@ class Cache:
 
     def has_layer(self, digest: str) -> bool:
         return (os.path.exists(self._layer_path(digest, ""))
-                and os.path.exists(self._layer_path(digest, "files.")))
+                and os.path.exists(self._layer_path(digest, "tree.")))
 
     def layer_sizes(self, digest: str) -> dict[str, int]:
         sizes: dict[str, int] = load(self._layer_path(digest, ""))
         return sizes
 
     def layer_files(self, digest: str) -> dict[str, Any]:
-        files: dict[str, Any] = load(self._layer_path(digest, "files."))
+        files: dict[str, Any] = load(self._layer_path(digest, "tree."))
         return files
 
     def put_layer(self, digest: str, record: dict[str, Any]) -> None:
-        names = ("files", "whiteouts", "opaque")
-        store(self._layer_path(digest, "files."), {k: record[k] for k in names})
-        store(self._layer_path(digest, ""), {k: v for k, v in record.items() if k not in names})
+        store(self._layer_path(digest, "tree."), {k: record[k] for k in FILE_FIELDS})
+        store(self._layer_path(digest, ""), {k: v for k, v in record.items() if k not in FILE_FIELDS})
 
     def image_path(self, *ids_and_kind: str) -> str:
         """images/ID[-ID2].KIND.json for image IDs (sha256: prefix dropped) and a kind."""

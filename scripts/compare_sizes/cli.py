@@ -157,11 +157,10 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
         pool.close()
     out.step(f"3/4 diff: what {name_a} has and {name_b} does not")
     total, groups = diff.paths(cache, a, b)
-    packages_b = diff.packages(engine, cache, b["id"])
-    packages = diff.package_diff(diff.packages(engine, cache, a["id"]), packages_b, o.top)
+    packages = diff.package_diff(diff.packages(cache, a), diff.packages(cache, b), o.top)
     out.step(f"4/4 floor: {name_b}'s binary and the shared libraries it loads")
     try:
-        floor_files = floor.floor(engine, cache, b["id"])
+        floor_files = floor.floor(engine, cache, b)
     except floor.NoFloor as why:
         out.warn(f"no floor for {name_b}: {why}")
         floor_files = []

@@ -1,12 +1,14 @@
 """What IMAGE_A has and IMAGE_B does not: paths summed by directory, and
-Debian packages (dpkg's own estimate of their sizes)."""
+Debian packages (dpkg's own estimate of their sizes, from its records in the
+layers)."""
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import cache as cache_mod
+from . import rootfs
 from .cache import Cache
-from .engine import EngineAPI
+from .packages import installed
 
 
 def final_files(layers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
@@ -63,18 +65,6 @@ def path_diff(files_a: Mapping[str, int],
     return total, sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def parse_dpkg(text: str) -> dict[str, int]:
-    """{package: bytes} from dpkg-query -W -f '${db:Status-Abbrev}\\t${Installed-Size}\\t${Package}\\n',
-    for the packages installed ("ii")."""
-    packages: dict[str, int] = {}
-    for line in text.splitlines():
-        fields = line.split("\t")
-        if len(fields) == 3 and fields[0].startswith("ii"):
-            size = fields[1].strip()
-            packages[fields[2]] = int(size) * 1024 if size.isdigit() else 0
-    return packages
-
-
 def package_diff(packages_a: Mapping[str, int], packages_b: Mapping[str, int],
                  top: int) -> list[tuple[str, int]]:
     """[(package, bytes)]: the TOP largest packages in A and not in B."""
@@ -82,20 +72,14 @@ def package_diff(packages_a: Mapping[str, int], packages_b: Mapping[str, int],
     return sorted(only_a, key=lambda pb: (-pb[1], pb[0]))[:top]
 
 
-DPKG_FORMAT = "${db:Status-Abbrev}\t${Installed-Size}\t${Package}\n"
-
-
-def packages(engine: EngineAPI, cache: Cache, image_id: str) -> dict[str, int]:
-    """{package: bytes} installed in the image, by dpkg inside a container of
-    it; cached by image ID once dpkg-query answered. An image without dpkg has
-    no packages (asked again next time: a failure may not last)."""
-    path = cache.image_path(image_id, "packages")
+def packages(cache: Cache, image: Mapping[str, Any]) -> dict[str, int]:
+    """{package: bytes} installed in the image, from dpkg's records in its
+    layers; cached by image ID."""
+    path = cache.image_path(image["id"], "dpkg")
     known: dict[str, int] | None = cache_mod.load(path)
     if known is None:
-        status, out, _ = engine.run(image_id, "dpkg-query", ["-W", "-f", DPKG_FORMAT])
-        if status != 0:
-            return {}
-        known = parse_dpkg(out.decode(errors="replace"))
+        _, texts = rootfs.tree_of([cache.layer_files(layer["digest"]) for layer in image["layers"]])
+        known = {name: p["bytes"] for name, p in installed(texts).items()}
         cache_mod.store(path, known)
     return known
 

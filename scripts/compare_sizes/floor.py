@@ -1,54 +1,48 @@
-"""The floor: an image's binary (its entrypoint, or its command) and every
-shared library ldd says it loads, measured inside a container of the image.
-That is the smallest image that could run it."""
-import re
+"""The floor: an image's binary (its entrypoint, or its command), its ELF
+interpreter and every shared library it needs, found in the image's own
+layers as the dynamic loader would find them. That is the smallest image
+that could run it. Nothing runs inside the image, so a scratch, distroless
+or static image has a floor too: a static binary is its own."""
+from collections.abc import Mapping
+from typing import Any
 
 from . import cache as cache_mod
+from . import rootfs
 from .cache import Cache
 from .engine import EngineAPI
 
 FloorFile = dict[str, object]  # {path: str, bytes: int}
-
-# Runs in the image, with the binary as $1: "SIZE PATH" per file, the paths
-# resolved, each once.
-LIST_SCRIPT = r'''b=$(command -v "$1") || exit 3
-    { echo "$b"; ldd "$b" 2>/dev/null | awk "/=> \// { print \$3; next } \$1 ~ /^\// { print \$1 }"; } |
-    while read -r f; do r=$(readlink -f "$f") && echo "$(stat -L -c %s "$f") $r"; done | sort -u -k 2'''
 
 
 class NoFloor(Exception):
     """Why the floor could not be measured (a warning, not an error)."""
 
 
-def parse(text: str) -> list[FloorFile]:
-    """[{path, bytes}] from the script's "SIZE PATH" lines."""
-    files: list[FloorFile] = []
-    for line in text.splitlines():
-        m = re.fullmatch(r"([0-9]+) (.*)", line)
-        if m:
-            files.append({"path": m.group(2), "bytes": int(m.group(1))})
-    return files
-
-
-def measure(engine: EngineAPI, image_id: str, binary: str) -> list[FloorFile]:
-    """The floor's files, listed in a container of the image."""
+def measure(layers: list[dict[str, Any]], binary: str) -> list[FloorFile]:
+    """The floor's files, each once by its real path, smallest path first."""
     if not binary:
         raise NoFloor("it has neither an entrypoint nor a command")
-    status, out, err = engine.run(image_id, "/bin/sh", ["-c", LIST_SCRIPT, "sh", binary], user="0")
-    if status != 0:
-        last = (err.strip().splitlines() or [f"exit status {status}"])[-1]
-        raise NoFloor(f"listing {binary} and its libraries in a container failed: {last}")
-    return parse(out.decode(errors="replace"))
+    tree, texts = rootfs.tree_of(layers)
+    program = rootfs.locate(tree, binary)
+    paths, missing = rootfs.closure(tree, program, rootfs.ld_so_conf_dirs(texts))
+    if not paths:
+        raise NoFloor(f"{binary} is not in the image")
+    if tree.nodes[paths[0]].elf is None:
+        raise NoFloor(f"{program} is neither an ELF program nor a #! script")
+    if missing:
+        raise NoFloor(f"{program} needs {', '.join(missing)}, which the image does not have")
+    return sorted(({"path": p, "bytes": tree.nodes[p].size} for p in paths
+                   if tree.nodes[p].link is None), key=lambda f: str(f["path"]))
 
 
-def floor(engine: EngineAPI, cache: Cache, image_id: str) -> list[FloorFile]:
-    """The floor's files, cached by image ID once listed."""
-    path = cache.image_path(image_id, "floor")
+def floor(engine: EngineAPI, cache: Cache, image: Mapping[str, Any]) -> list[FloorFile]:
+    """The floor's files, cached by image ID once found."""
+    path = cache.image_path(image["id"], "floor-elf")
     files: list[FloorFile] | None = cache_mod.load(path)
     if files is None:
-        image = engine.image(image_id)
-        if image is None:
-            raise NoFloor(f"image {image_id} is gone (removed while being measured?)")
-        files = measure(engine, image_id, image.binary)
+        found = engine.image(image["id"])
+        if found is None:
+            raise NoFloor(f"image {image['id']} is gone (removed while being measured?)")
+        files = measure([cache.layer_files(layer["digest"]) for layer in image["layers"]], found.binary)
         cache_mod.store(path, files)
     return files

@@ -1,10 +1,23 @@
-"""One layer of an image, read once: its digest, its size gzipped, its files."""
+"""One layer of an image, read once: its digest, its size gzipped, its files,
+and what the floor and the package list need of their contents (links, what
+each ELF file or #! script needs, dpkg's status). Nothing is written to disk, and every
+path stays inside the image's root."""
+import fnmatch
 import hashlib
+import posixpath
 import tarfile
 from typing import IO, Any, cast
 
-from . import gzsize
+from . import elf, gzsize
 from .stream import BUFFER, ForwardReader
+
+# What is read of one file, at most: an ELF file's headers and dynamic
+# section lie in its first megabytes; a status file is text.
+ELF_READ_MAX = 64 << 20
+TEXT_READ_MAX = 16 << 20
+SHEBANG_MAX = 256
+TEXTS = ("/var/lib/dpkg/status", "/var/lib/dpkg/status.d/*", "/etc/ld.so.conf",
+         "/etc/ld.so.conf.d/*.conf")
 
 # A tar member's meaning: ("file", path, size), ("whiteout", path), ("opaque", directory).
 Entry = tuple[str, str] | tuple[str, str, int]
@@ -16,8 +29,8 @@ WHITEOUT = ".wh."           # .wh.NAME: NAME is deleted from the layers below
 def entry_of(member: tarfile.TarInfo) -> Entry | None:
     """What a tar member means for the final file system: ("file", path, size),
     ("whiteout", path) or ("opaque", directory); None for a directory."""
-    name = member.name[2:] if member.name.startswith("./") else member.name
-    path = "/" + name.rstrip("/")
+    # normpath keeps "/../../etc" at the root: "/etc".
+    path = posixpath.normpath("/" + member.name)
     directory, _, base = path.rpartition("/")
     if base == OPAQUE:
         return ("opaque", directory or "/")
@@ -29,22 +42,50 @@ def entry_of(member: tarfile.TarInfo) -> Entry | None:
 
 
 _LISTS = {"whiteout": "whiteouts", "opaque": "opaque"}
+# The fields of a layer record that list its files (the rest are its sizes).
+FILE_FIELDS = ("files", "whiteouts", "opaque", "links", "elf", "texts")
+
+
+def _contents(tar: tarfile.TarFile, member: tarfile.TarInfo, path: str, record: dict[str, Any]) -> None:
+    """What the floor and the packages need of a regular file's bytes."""
+    data = tar.extractfile(member)
+    if data is None:
+        return
+    if any(fnmatch.fnmatchcase(path, pattern) for pattern in TEXTS):
+        record["texts"][path] = data.read(TEXT_READ_MAX).decode("utf-8", "replace")
+        return
+    head = data.read(4)
+    if head == elf.MAGIC:
+        info = elf.read(head + data.read(ELF_READ_MAX - 4))
+        if info is not None:
+            record["elf"][path] = [info.interpreter, list(info.needed), list(info.runpath)]
+    elif head.startswith(b"#!"):  # a script: its interpreter is what it needs
+        line = (head + data.read(SHEBANG_MAX)).split(b"\n", 1)[0][2:].decode("utf-8", "replace")
+        words = line.split()
+        record["elf"][path] = [words[0] if words else None, [], []]
 
 
 def list_entries(stream: IO[bytes]) -> dict[str, Any]:
     """The file list of a layer tar read from STREAM, as a layer record's fields."""
     files: dict[str, int] = {}
-    record: dict[str, Any] = {"files": files, "whiteouts": [], "opaque": []}
+    record: dict[str, Any] = {"files": files, "whiteouts": [], "opaque": [], "links": {},
+                              "elf": {}, "texts": {}}
     with tarfile.open(fileobj=stream, mode="r:") as tar:
         for member in tar:
             entry = entry_of(member)
             if entry is None:
                 continue
-            if entry[0] == "file":
-                _, path, size = cast(tuple[str, str, int], entry)
-                files[path] = size
-            else:
+            if entry[0] != "file":
                 record[_LISTS[entry[0]]].append(entry[1])
+                continue
+            _, path, size = cast(tuple[str, str, int], entry)
+            files[path] = size
+            if member.issym():
+                record["links"][path] = member.linkname
+            elif member.islnk():  # a hard link names another member: absolute in the image
+                record["links"][path] = posixpath.normpath("/" + member.linkname)
+            elif member.isreg() and size > 0:
+                _contents(tar, member, path, record)
     return record
 
 

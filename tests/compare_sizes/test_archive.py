@@ -39,7 +39,7 @@ class Walk(unittest.TestCase):
     def test_a_measured_layer_is_not_measured_again(self):
         data, image_id, diff_ids = fixture.save_archive(self.layers, HISTORY)
         self.walk(data, image_id, diff_ids)
-        self.cache.put_layer(diff_ids[0], {"files": {}, "whiteouts": [], "opaque": [],
+        self.cache.put_layer(diff_ids[0], {"files": {}, "whiteouts": [], "opaque": [], "links": {}, "elf": {}, "texts": {},
                                            "tar_bytes": len(self.layers[0]), "compressed_bytes": 7})
         self.walk(data, image_id, diff_ids)
         self.assertEqual(self.cache.layer_sizes(diff_ids[0])["compressed_bytes"], 7)
@@ -47,7 +47,7 @@ class Walk(unittest.TestCase):
     def test_a_layer_only_the_same_size_as_a_measured_one_is_read_again(self):
         other = fixture.layer_tar({"bin/a": b"A" * 900})
         data, image_id, diff_ids = fixture.save_archive([other], HISTORY[:1])
-        self.cache.put_layer(diff_ids[0], {"files": {}, "whiteouts": [], "opaque": [],
+        self.cache.put_layer(diff_ids[0], {"files": {}, "whiteouts": [], "opaque": [], "links": {}, "elf": {}, "texts": {},
                                            "tar_bytes": len(other), "compressed_bytes": 7})
         self.cache.put_layer = lambda *a: self.fail("measured a layer the cache has")
         self.assertFalse(self.walk(data, image_id, diff_ids).mismatched)

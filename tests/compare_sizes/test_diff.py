@@ -1,8 +1,10 @@
+import io
 import tempfile
 import unittest
 
 import fixture
 from compare_sizes import diff, gzsize, measure
+from compare_sizes import layer as layer_mod
 from compare_sizes.cache import Cache
 
 
@@ -52,37 +54,23 @@ class Groups(unittest.TestCase):
 
 
 class Packages(unittest.TestCase):
-    DPKG = ("ii \t100\tgcc-12\nii \t7\tlibc6\nrc \t900\tgone\nii \t\tempty\n"
-            "ii \t100\tcpp-12\nbroken line\n")
-
-    def test_parse_keeps_installed_packages_in_bytes(self):
-        self.assertEqual(diff.parse_dpkg(self.DPKG),
-                         {"gcc-12": 102400, "libc6": 7168, "empty": 0, "cpp-12": 102400})
+    A = {"gcc-12": 102400, "libc6": 7168, "empty": 0, "cpp-12": 102400}
 
     def test_package_diff_is_largest_first_and_cut_at_top(self):
-        a = diff.parse_dpkg(self.DPKG)
-        self.assertEqual(diff.package_diff(a, {"libc6": 1}, 2), [("cpp-12", 102400), ("gcc-12", 102400)])
-        self.assertEqual(len(diff.package_diff(a, {}, 12)), 4)
+        self.assertEqual(diff.package_diff(self.A, {"libc6": 1}, 2), [("cpp-12", 102400), ("gcc-12", 102400)])
+        self.assertEqual(len(diff.package_diff(self.A, {}, 12)), 4)
 
-    def test_packages_are_asked_once_per_image(self):
-        engine = fixture.FakeEngine()
-        engine.outputs[("sha256:1", "dpkg-query")] = (0, self.DPKG.encode(), "")
+    def test_packages_come_from_the_layers_status_file_once_per_image(self):
+        status = fixture.layer_tar({"var/lib/dpkg/status": (
+            b"Package: libc6\nStatus: install ok installed\nInstalled-Size: 7\nVersion: 2.36\n")})
         with tempfile.TemporaryDirectory() as tmp:
             cache = Cache(tmp)
-            first = diff.packages(engine, cache, "sha256:1")
-            self.assertEqual(diff.packages(engine, cache, "sha256:1"), first)
-            self.assertEqual(diff.packages(engine, cache, "sha256:2"), {})
-        self.assertEqual(engine.runs, [("sha256:1", "dpkg-query"), ("sha256:2", "dpkg-query")])
-
-    def test_a_failed_dpkg_query_is_not_cached(self):
-        engine = fixture.FakeEngine()
-        engine.outputs[("sha256:1", "dpkg-query")] = (125, b"", "the engine was busy")
-        with tempfile.TemporaryDirectory() as tmp:
-            cache = Cache(tmp)
-            self.assertEqual(diff.packages(engine, cache, "sha256:1"), {})
-            engine.outputs[("sha256:1", "dpkg-query")] = (0, self.DPKG.encode(), "")
-            self.assertEqual(diff.packages(engine, cache, "sha256:1")["libc6"], 7168)
-        self.assertEqual(len(engine.runs), 2)
+            cache.put_layer("sha256:d", {**layer_mod.list_entries(io.BytesIO(status)), "tar_bytes": 1,
+                                          "compressed_bytes": 1})
+            image = {"id": "sha256:1", "layers": [{"digest": "sha256:d"}]}
+            self.assertEqual(diff.packages(cache, image), {"libc6": 7168})
+            cache.layer_files = lambda digest: self.fail("read the layers again")
+            self.assertEqual(diff.packages(cache, image), {"libc6": 7168})
 
 
 class Paths(unittest.TestCase):
