@@ -280,13 +280,16 @@ START_TEST(connection_flood_past_the_fd_limit_is_survived)
         if (fds[i] >= 0)
             close(fds[i]);
     /* It frees descriptors as it notices the closes, and accepts again when
-     * its pause (100 ms) is over: serving again is the event, well within a
-     * second. */
+     * its pause (100 ms) is over: the first answer, however long the request
+     * waited in the backlog, must come well within a second. */
     long closed = clock_ms();
-    while (!http_get_200(target.host, target.port) && clock_ms() < closed + 1000)
+    while (!http_get_200(target.host, target.port) && clock_ms() < closed + 5000)
         proc_watch(p, 20);
-    ck_assert_msg(http_get_200(target.host, target.port),
-                  "not serving 1 s after the flood ended (the pause is 100 ms)");
+    long answered = clock_ms() - closed;
+    ck_assert_msg(answered < 1000,
+                  "serving again took %ld ms after the flood ended "
+                  "(the pause is 100 ms)",
+                  answered);
 }
 END_TEST
 
