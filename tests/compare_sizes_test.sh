@@ -20,6 +20,7 @@ cd "$ASKELADDEN_ROOT"
 SCRIPT=scripts/compare-sizes.sh
 A=askeladden:v0.1 B=askeladden:v0.2
 RERUN_SECONDS=3
+SCRIPT_PREFIX="compare-sizes.sh: error:"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -50,6 +51,22 @@ check_eq "one image name alone exits 2" 2 "$(rc_of oneimage)"
 DOCKER_HOST=unix:///nonexistent/docker.sock run nodocker
 check_eq "no Docker engine exits 1" 1 "$(rc_of nodocker)"
 check "no Docker engine is one line" one_error_line nodocker
+# A bad DOCKER_HOST: one line that names it and the real cause.
+DOCKER_HOST=tcp://127.0.0.1:1 run refused
+check_eq "DOCKER_HOST=tcp://127.0.0.1:1 exits 1" 1 "$(rc_of refused)"
+check_eq "DOCKER_HOST=tcp://127.0.0.1:1: one line, the host and the cause" \
+  "$SCRIPT_PREFIX the Docker engine at DOCKER_HOST=tcp://127.0.0.1:1 does not answer: Connection refused" \
+  "$(cat "$tmp/refused.err")"
+DOCKER_HOST=bogus://x run bogus
+check_eq "DOCKER_HOST=bogus://x exits 1" 1 "$(rc_of bogus)"
+check_eq "DOCKER_HOST=bogus://x: one line, the host and the cause" \
+  "$SCRIPT_PREFIX DOCKER_HOST=bogus://x is not an address of a Docker engine (Invalid bind address protocol: bogus://x)" \
+  "$(cat "$tmp/bogus.err")"
+run badref 'Bad::Ref!!' "$B"
+check_eq "an invalid reference is bad usage: exit 2" 2 "$(rc_of badref)"
+check_eq "an invalid reference is one line, without 'no such image'" \
+  "compare-sizes.sh: 'Bad::Ref!!' is not an image reference ([HOST/]NAME[:TAG][@DIGEST], lowercase, or an image ID) (see compare-sizes.sh --help)" \
+  "$(cat "$tmp/badref.err")"
 
 if ! docker_ready; then
   check_skip "measurements" "no Docker engine answers (scripts/setup.sh images starts one)"

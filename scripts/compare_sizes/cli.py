@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 from . import budgets, diff, floor, gzsize, images, measure, out, render, report, svg
 from .budgets import Budget
 from .cache import Cache
-from .engine import NO_SDK, Engine, EngineAPI
+from .engine import NO_SDK, Engine, EngineAPI, is_reference
 from .out import Console, Fatal, UsageError
 
 DEFAULT_IMAGES = ("askeladden:v0.1", "askeladden:v0.2")
@@ -131,6 +131,10 @@ def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | None
         raise UsageError("name two images, or none for askeladden:v0.1 and askeladden:v0.2")
     if names[0] == names[1]:
         raise UsageError("name two different images")
+    for name in names:
+        if not is_reference(name):
+            raise UsageError(f"'{name}' is not an image reference "
+                             "([HOST/]NAME[:TAG][@DIGEST], lowercase, or an image ID)")
     # Budgets are read now, so that a typo fails before any work.
     return Options(images=(names[0], names[1]), format=ns.format, svg=ns.svg or "",
                    top=ns.top, build=ns.build,

@@ -39,7 +39,36 @@ class EngineAPI(Protocol):
             user: str = "") -> tuple[int, bytes, str]: ...
 
 
-NO_ENGINE = "no Docker engine answers (start one with: scripts/setup.sh docker)"
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+
+# An image reference as docker reads one: [HOST[:PORT]/]NAME[:TAG][@DIGEST],
+# or an image ID (its hex digits, whole or a prefix, with or without sha256:).
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9-]+)*(?::[0-9]+)?/)"
+REFERENCE = re.compile(rf"(?:{_DOMAIN}?{_COMPONENT}(?:/{_COMPONENT})*"
+                       r"(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?"
+                       r"|(?:sha256:)?[0-9a-f]{1,64})")
+
+
+def is_reference(text: str) -> bool:
+    """True when TEXT may name an image: a reference, or an image ID."""
+    return len(text) <= 255 and REFERENCE.fullmatch(text) is not None
+
+
+def no_engine(host: str | None, error: BaseException) -> str:
+    """One line for an engine that cannot be reached: which host, and why.
+    HOST is DOCKER_HOST (None or empty: the local socket)."""
+    cause: BaseException | None = error
+    why = str(error)
+    while cause is not None:            # the innermost OS error says it best
+        if isinstance(cause, OSError) and cause.strerror:
+            why = cause.strerror
+        cause = cause.__cause__ or cause.__context__
+    if why.startswith("Invalid bind address"):
+        return f"DOCKER_HOST={host} is not an address of a Docker engine ({why})"
+    if not host:
+        return f"no Docker engine answers at {DEFAULT_HOST}: {why} (start one with: scripts/setup.sh docker)"
+    return f"the Docker engine at DOCKER_HOST={host} does not answer: {why}"
 NO_SDK = "python3-docker is not installed (run: scripts/setup.sh images)"
 
 
@@ -76,8 +105,8 @@ class Engine:
             # saves images in the OCI layout.
             self.api = docker.APIClient(version="auto", timeout=600,
                                         **docker.utils.kwargs_from_env(environment=environ))
-        except docker.errors.DockerException:
-            raise Fatal(NO_ENGINE) from None
+        except docker.errors.DockerException as e:
+            raise Fatal(no_engine(environ.get("DOCKER_HOST"), e)) from None
 
     def image(self, name: str) -> Image | None:
         """The Image called NAME (a name or an ID), or None when there is none."""

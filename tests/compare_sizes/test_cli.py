@@ -5,7 +5,7 @@ import tempfile
 import unittest
 
 import fixture
-from compare_sizes import budgets, cli, out, report
+from compare_sizes import budgets, cli, engine, out, report
 from compare_sizes.out import COLOUR, PLAIN, Console, Fatal, UsageError
 
 try:
@@ -92,13 +92,38 @@ class Main(unittest.TestCase):
         self.assertEqual(places.state, "/t")
 
     @unittest.skipIf(docker is None, "python3-docker is not installed")
-    def test_the_engine_is_the_one_the_environment_names(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            status, stdout, stderr = run_main("--no-build", "a:1", "b:2", environ={
-                "DOCKER_HOST": "unix:///nonexistent/docker.sock", "ASKELADDEN_STATE": tmp})
-        self.assertEqual((status, stdout), (1, ""))
-        self.assertEqual(stderr, "compare-sizes.sh: error: no Docker engine answers "
-                                 "(start one with: scripts/setup.sh docker)\n")
+    def test_an_engine_that_cannot_be_reached_is_named_with_the_cause(self):
+        cases = {"unix:///nonexistent/docker.sock": "the Docker engine at DOCKER_HOST="
+                 "unix:///nonexistent/docker.sock does not answer: No such file or directory",
+                 "tcp://127.0.0.1:1": "the Docker engine at DOCKER_HOST=tcp://127.0.0.1:1 "
+                 "does not answer: Connection refused",
+                 "bogus://x": "DOCKER_HOST=bogus://x is not an address of a Docker engine "
+                 "(Invalid bind address protocol: bogus://x)"}
+        for host, line in cases.items():
+            with self.subTest(host=host), tempfile.TemporaryDirectory() as tmp:
+                status, stdout, stderr = run_main("--no-build", "a:1", "b:2", environ={
+                    "DOCKER_HOST": host, "ASKELADDEN_STATE": tmp})
+                self.assertEqual((status, stdout), (1, ""))
+                self.assertEqual(stderr, f"compare-sizes.sh: error: {line}\n")
+
+    def test_without_docker_host_the_local_socket_is_named_with_a_hint(self):
+        error = RuntimeError("Error while fetching server API version")
+        error.__cause__ = FileNotFoundError(2, "No such file or directory")
+        self.assertEqual(engine.no_engine(None, error), "no Docker engine answers at "
+                         "unix:///var/run/docker.sock: No such file or directory "
+                         "(start one with: scripts/setup.sh docker)")
+
+    def test_an_invalid_reference_is_bad_usage(self):
+        status, stdout, stderr = run_main("Bad::Ref!!", "b:2")
+        self.assertEqual((status, stdout), (2, ""))
+        self.assertEqual(stderr, "compare-sizes.sh: 'Bad::Ref!!' is not an image reference "
+                         "([HOST/]NAME[:TAG][@DIGEST], lowercase, or an image ID) "
+                         "(see compare-sizes.sh --help)\n")
+        for good in ("localhost:5000/a/b_c:1.0", "sha256:" + "0" * 64, "0123abcd", "gcc:12"):
+            self.assertEqual(cli.parse([good, "b:2"]).images[0], good)
+        for bad in ("UPPER:1", "a:b:c", "x:-tag", "a//b", ""):
+            with self.assertRaises(UsageError, msg=bad):
+                cli.parse([bad, "b:2"])
 
     def test_help_prints_the_usage_block_it_is_given(self):
         status, stdout, _ = run_main("--help", environ={"COMPARE_SIZES_USAGE": "Usage: x [options]\n\nMore."})
