@@ -46,6 +46,17 @@ run badsize --max-size "$B=lots"
 check_eq "a bad --max-size size exits 2" 2 "$(rc_of badsize)"
 run badbudget --max-size 80MB
 check_eq "a --max-size without IMAGE= exits 2" 2 "$(rc_of badbudget)"
+# Checked before any work: no progress line comes first.
+run otherbudget --max-size nosuch:img=80MB
+check_eq "a budget for an image not compared exits 2" 2 "$(rc_of otherbudget)"
+check_eq "a budget for an image not compared: one line, before any work" \
+  "compare-sizes.sh: --max-size: nosuch:img is not one of the images compared ($A, $B) (see compare-sizes.sh --help)" \
+  "$(cat "$tmp/otherbudget.err")"
+run badsvg --svg "$tmp/no/such/dir/c.svg"
+check_eq "an unwritable --svg path exits 1" 1 "$(rc_of badsvg)"
+check_eq "an unwritable --svg path: one line with the reason, before any work" \
+  "$SCRIPT_PREFIX --svg $tmp/no/such/dir/c.svg: cannot write the chart there: No such file or directory" \
+  "$(cat "$tmp/badsvg.err")"
 run oneimage "$A"
 check_eq "one image name alone exits 2" 2 "$(rc_of oneimage)"
 DOCKER_HOST=unix:///nonexistent/docker.sock run nodocker

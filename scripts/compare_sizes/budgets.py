@@ -1,9 +1,9 @@
-"""--max-size IMAGE=SIZE: read before any work, checked after the report."""
+"""--max-size IMAGE=SIZE: read before any work (IMAGE must be one of the two
+compared), checked after the report."""
 from collections.abc import Mapping, Sequence
 
 from . import out
-from .engine import EngineAPI
-from .out import Fatal, UsageError
+from .out import UsageError
 from .units import human_bytes as hb, parse_bytes
 
 Budget = tuple[str, int]
@@ -20,17 +20,12 @@ def parse(spec: str) -> Budget:
     return name, limit
 
 
-def check(budgets: Sequence[Budget], known_sizes: Mapping[str, int], engine: EngineAPI) -> bool:
-    """Say for each budget whether it holds; True when all do. KNOWN_SIZES has
-    the measured images' sizes; other images are asked of the engine."""
+def check(budgets: Sequence[Budget], sizes: Mapping[str, int]) -> bool:
+    """Say for each budget whether it holds; True when all do. SIZES has the
+    compared images' sizes (parse-time checks made sure each budget names one)."""
     held = True
     for name, limit in budgets:
-        size = known_sizes.get(name)
-        if size is None:
-            image = engine.image(name)
-            if image is None:
-                raise Fatal(f"--max-size: no image {name}")
-            size = image.size
+        size = sizes[name]
         if size > limit:
             out.over_budget(f"{name} is {hb(size)} ({size} bytes), "
                             f"over its --max-size of {hb(limit)} ({limit} bytes)")

@@ -136,9 +136,13 @@ def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | None
             raise UsageError(f"'{name}' is not an image reference "
                              "([HOST/]NAME[:TAG][@DIGEST], lowercase, or an image ID)")
     # Budgets are read now, so that a typo fails before any work.
+    limits = tuple(budgets.parse(spec) for spec in ns.max_size)
+    for name, _ in limits:
+        if name not in names:
+            raise UsageError(f"--max-size: {name} is not one of the images compared "
+                             f"({names[0]}, {names[1]})")
     return Options(images=(names[0], names[1]), format=ns.format, svg=ns.svg or "",
-                   top=ns.top, build=ns.build,
-                   budgets=tuple(budgets.parse(spec) for spec in ns.max_size))
+                   top=ns.top, build=ns.build, budgets=limits)
 
 
 def usage(environ: Mapping[str, str], prog: str) -> str:
@@ -181,12 +185,7 @@ def show(r: report.Report, o: Options, console: Console) -> None:
         sys.stdout.write(render.text(r, console.stdout))
     sys.stdout.flush()
     if o.svg:
-        try:
-            with open(o.svg + ".tmp", "w", encoding="utf-8") as f:
-                f.write(svg.chart(r))
-            os.replace(o.svg + ".tmp", o.svg)
-        except OSError:
-            raise Fatal(f"could not write {o.svg}") from None
+        svg.write(o.svg, svg.chart(r))
         out.info(f"bar chart written to {o.svg}")
 
 
@@ -197,6 +196,8 @@ def run(o: Options, places: Places, console: Console,
         from docker.errors import DockerException
     except ImportError:
         raise Fatal(NO_SDK) from None
+    if o.svg:
+        svg.check_writable(o.svg)      # before any work, as the budgets are
     try:
         engine = make_engine()
         cache = Cache(os.path.join(places.state, "sizes"))
@@ -204,7 +205,7 @@ def run(o: Options, places: Places, console: Console,
         show(r, o, console)
         # Budgets last, so that the report is there to explain a failure.
         sizes = {i["name"]: i["size_bytes"] for i in r["images"]}
-        return 0 if budgets.check(o.budgets, sizes, engine) else 1
+        return 0 if budgets.check(o.budgets, sizes) else 1
     except DockerException as e:    # what the engine answered, or could not
         raise Fatal(str(e)) from None
 

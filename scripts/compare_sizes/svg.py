@@ -1,5 +1,8 @@
 """A horizontal bar chart: both sizes of both images, and the floor, on one
 linear scale, with the numbers next to the bars."""
+import os
+
+from .out import Fatal
 from .report import Report
 from .units import human_bytes
 
@@ -48,3 +51,26 @@ def chart(r: Report) -> str:
     out += [f'  <text x="16" y="{height - 12}" font-size="12" fill="#555555">compressed: each layer '
             'gzipped (level 6), what a docker push transfers</text>', "</svg>"]
     return "\n".join(out) + "\n"
+
+
+def check_writable(path: str) -> None:
+    """Fatal, with the system's reason, when the chart could not be written to
+    PATH: checked before any work, by creating (and removing) its temporary file."""
+    if os.path.isdir(path):
+        raise Fatal(f"--svg {path}: cannot write the chart there: it is a directory")
+    try:
+        with open(path + ".tmp", "w", encoding="utf-8"):
+            pass
+        os.remove(path + ".tmp")
+    except OSError as e:
+        raise Fatal(f"--svg {path}: cannot write the chart there: {e.strerror}") from None
+
+
+def write(path: str, document: str) -> None:
+    """Write DOCUMENT to PATH whole (through a temporary file), or Fatal."""
+    try:
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            f.write(document)
+        os.replace(path + ".tmp", path)
+    except OSError as e:
+        raise Fatal(f"--svg {path}: cannot write the chart there: {e.strerror}") from None

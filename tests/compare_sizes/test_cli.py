@@ -182,6 +182,35 @@ class Run(unittest.TestCase):
             self.assertEqual(status, 0)
             self.assertNotIn("\033[", stdout)
 
+    def test_checked_before_any_work(self):
+        made = []
+
+        def make_engine():
+            made.append(1)
+            return self.engine
+        cases = {("--max-size", "nosuch:img=80MB"): (2, "compare-sizes.sh: --max-size: nosuch:img "
+                                                      "is not one of the images compared (fat:1, slim:1) "
+                                                      "(see compare-sizes.sh --help)"),
+                 ("--svg", self.tmp.name + "/no/such/dir/c.svg"): (1, "compare-sizes.sh: error: --svg "
+                     + self.tmp.name + "/no/such/dir/c.svg: cannot write the chart there: "
+                     "No such file or directory"),
+                 ("--svg", self.tmp.name): (1, f"compare-sizes.sh: error: --svg {self.tmp.name}: "
+                                               "cannot write the chart there: it is a directory")}
+        for argv, (code, line) in cases.items():
+            with self.subTest(argv=argv):
+                status, stdout, stderr = run_main(*argv, "fat:1", "slim:1", environ=self.environ,
+                                                  make_engine=make_engine)
+                self.assertEqual((status, stdout, stderr), (code, "", line + "\n"))
+        self.assertEqual((made, self.engine.saves), ([], 0))
+
+    def test_a_writable_svg_path_gets_the_chart_and_no_leftover(self):
+        path = os.path.join(self.tmp.name, "c.svg")
+        status, _, stderr = self.main("--svg", path)
+        self.assertEqual(status, 0, stderr)
+        with open(path, encoding="utf-8") as f:
+            self.assertTrue(f.read().startswith("<svg "))
+        self.assertFalse(os.path.exists(path + ".tmp"))
+
     @unittest.skipIf(docker is None, "python3-docker is not installed")
     def test_an_error_of_the_docker_sdk_is_one_line_and_exit_1(self):
         # Any of the SDK's errors, subclasses too: caught by type, not by the
@@ -209,15 +238,17 @@ class Budgets(unittest.TestCase):
                 budgets.parse(spec)
 
     def test_check(self):
-        engine = fixture.FakeEngine()
-        engine.add("other:1", b"", "sha256:9", [], [], size=500)
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
-            self.assertTrue(budgets.check([("a:1", 100), ("other:1", 500)], {"a:1": 100}, engine))
-            self.assertFalse(budgets.check([("a:1", 99), ("other:1", 600)], {"a:1": 100}, engine))
-            with self.assertRaisesRegex(Fatal, "--max-size: no image none:1"):
-                budgets.check([("none:1", 1)], {}, engine)
+            self.assertTrue(budgets.check([("a:1", 100), ("b:1", 500)], {"a:1": 100, "b:1": 500}))
+            self.assertFalse(budgets.check([("a:1", 99), ("b:1", 600)], {"a:1": 100, "b:1": 500}))
         lines = err.getvalue().splitlines()
         self.assertIn("over budget: a:1 is 100 B (100 bytes), over its --max-size of 99 B (99 bytes)", lines[2])
         self.assertEqual(sum("over budget" in line for line in lines), 1)
-        self.assertIn("other:1 is 500 B, within its budget of 600 B", lines[3])
+        self.assertIn("b:1 is 500 B, within its budget of 600 B", lines[3])
+
+    def test_a_budget_must_name_a_compared_image(self):
+        self.assertEqual(cli.parse(["--max-size", "b:2=1MB", "a:1", "b:2"]).budgets, (("b:2", 10**6),))
+        with self.assertRaisesRegex(UsageError, r"^--max-size: nosuch:img is not one of the "
+                                    r"images compared \(a:1, b:2\)$"):
+            cli.parse(["--max-size", "nosuch:img=80MB", "a:1", "b:2"])
