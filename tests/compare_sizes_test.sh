@@ -123,6 +123,9 @@ check "the floor holds the binary and its C library" \
 check "the floor is the sum of its files and below v0.2" \
   jq -e '.floor_bytes == ([.floor[].bytes] | add) and .floor_bytes < .images[1].size_bytes' "$J"
 check "--json progress lines go to stderr" grep -q '^==> 1/4' "$tmp/json.err"
+"$SCRIPT" --help >"$tmp/help.out"
+missing_fields="$(jq -r 'keys[]' "$J" | while read -r key; do grep -q "^  $key  " "$tmp/help.out" || echo "$key"; done)"
+check_eq "--help lists every top-level field of the JSON" "" "$missing_fields"
 
 check "--svg writes an SVG" bash -c "head -n 1 '$tmp/sizes.svg' | grep -q '^<svg ' && tail -n 1 '$tmp/sizes.svg' | grep -q '^</svg>$'"
 check_eq "--svg draws five bars" 5 "$(grep -c '<rect x=' "$tmp/sizes.svg")"
@@ -213,6 +216,11 @@ run blown --max-size "$A=2GB" --max-size "$B=1MiB"
 check_eq "a blown budget exits 1" 1 "$(rc_of blown)"
 check "a blown budget names the image" grep -q "over budget: $B is" "$tmp/blown.err"
 check "a blown budget does not blame the other image" bash -c "! grep -q 'over budget: $A' '$tmp/blown.err'"
+run blownjson --json --max-size "$A=2GB" --max-size "$B=1MiB"
+check_eq "--json, a blown budget: exit 1" 1 "$(rc_of blownjson)"
+check_eq "--json: budgets[] says which budget broke, its limit and the size" \
+  "$A 2000000000 true|$B 1048576 false|$(jq .images[1].size_bytes "$J")" \
+  "$(jq -r '[(.budgets[] | "\(.image) \(.limit_bytes) \(.held)"), (.budgets[1].size_bytes | tostring)] | join("|")' "$tmp/blownjson.out")"
 b_size="$(jq '.images[1].size_bytes' "$J")"
 run exact --max-size "$B=$b_size"
 check_eq "a budget of exactly the size holds" 0 "$(rc_of exact)"

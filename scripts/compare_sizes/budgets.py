@@ -4,6 +4,7 @@ from collections.abc import Mapping, Sequence
 
 from . import out
 from .out import UsageError
+from .report import BudgetResult
 from .units import human_bytes as hb, parse_bytes
 
 Budget = tuple[str, int]
@@ -20,16 +21,20 @@ def parse(spec: str) -> Budget:
     return name, limit
 
 
-def check(budgets: Sequence[Budget], sizes: Mapping[str, int]) -> bool:
-    """Say for each budget whether it holds; True when all do. SIZES has the
+def evaluate(budgets: Sequence[Budget], sizes: Mapping[str, int]) -> list[BudgetResult]:
+    """The report's budgets[]: one per budget, held or not. SIZES has the
     compared images' sizes (parse-time checks made sure each budget names one)."""
-    held = True
-    for name, limit in budgets:
-        size = sizes[name]
-        if size > limit:
-            out.over_budget(f"{name} is {hb(size)} ({size} bytes), "
-                            f"over its --max-size of {hb(limit)} ({limit} bytes)")
-            held = False
-        else:
+    return [{"image": name, "option": "--max-size", "limit_bytes": limit,
+             "size_bytes": sizes[name], "held": sizes[name] <= limit} for name, limit in budgets]
+
+
+def say(results: Sequence[BudgetResult]) -> bool:
+    """One line on stderr per budget, whether it holds; True when all do."""
+    for r in results:
+        name, size, limit = r["image"], r["size_bytes"], r["limit_bytes"]
+        if r["held"]:
             out.ok(f"{name} is {hb(size)}, within its budget of {hb(limit)}")
-    return held
+        else:
+            out.over_budget(f"{name} is {hb(size)} ({size} bytes), "
+                            f"over its {r['option']} of {hb(limit)} ({limit} bytes)")
+    return all(r["held"] for r in results)

@@ -6,8 +6,9 @@ import re
 from . import cache as cache_mod
 from .cache import Cache
 from .engine import EngineAPI
+from .report import PathBytes
 
-FloorFile = dict[str, object]  # {path: str, bytes: int}
+FloorFile = PathBytes
 
 # Runs in the image, with the binary as $1: "SIZE PATH" per file, the paths
 # resolved, each once.

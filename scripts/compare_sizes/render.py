@@ -1,9 +1,8 @@
 """The report for people: lined-up text (the default) or Markdown tables."""
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from .out import Style
-from .report import Report
+from .report import ImageRecord, Report
 from .units import human_bytes as hb
 
 MAX_INSTRUCTION = 72
@@ -37,7 +36,7 @@ def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
     yield f"  saved: {hb(r['saved_bytes'])} uncompressed, {hb(r['saved_compressed_bytes'])} compressed"
 
 
-def _layers(image: Mapping[str, Any], bold: str, dim: str, reset: str) -> Iterator[str]:
+def _layers(image: ImageRecord, bold: str, dim: str, reset: str) -> Iterator[str]:
     yield ""
     yield f"{bold}Layers of {image['name']}{reset} (oldest first; uncompressed and compressed)"
     yield "  {:>12}  {:>12}  {}".format("uncompressed", "compressed", "instruction")

@@ -1,5 +1,6 @@
 import contextlib
 import io
+import json
 import os
 import tempfile
 import unittest
@@ -14,8 +15,18 @@ except ImportError:     # python3-docker: scripts/setup.sh images
     docker = None
 
 
-def run_main(*argv, environ=None, make_engine=None):
-    stdout, stderr = io.StringIO(), io.StringIO()
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self):
+        return True
+
+
+def run_main(*argv, environ=None, make_engine=None, ttys=""):
+    """Exit status, stdout and stderr of main(ARGV); TTYS names the streams
+    that are terminals ("stdout", "stderr", both or neither)."""
+    stdout = Terminal() if "stdout" in ttys else io.StringIO()
+    stderr = Terminal() if "stderr" in ttys else io.StringIO()
     kwargs = {"make_engine": make_engine} if make_engine else {}
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         status = cli.main(list(argv), {} if environ is None else environ, **kwargs)
@@ -125,13 +136,11 @@ class Main(unittest.TestCase):
             with self.assertRaises(UsageError, msg=bad):
                 cli.parse([bad, "b:2"])
 
-    def test_help_prints_the_usage_block_it_is_given(self):
-        status, stdout, _ = run_main("--help", environ={"COMPARE_SIZES_USAGE": "Usage: x [options]\n\nMore."})
-        self.assertEqual((status, stdout), (0, "Usage: x [options]\n\nMore.\n"))
-
-    def test_help_without_a_usage_block_lists_the_options(self):
-        status, stdout, _ = run_main("-h")
+    def test_help_is_the_usage_block_and_lists_the_options(self):
+        status, stdout, _ = run_main("-h", environ={"COMPARE_SIZES_USAGE": "ignored"})
         self.assertEqual(status, 0)
+        self.assertTrue(stdout.startswith("Usage: compare-sizes.sh [options] [IMAGE_A IMAGE_B]\n\n"))
+        self.assertIn("gzipped at level 6", stdout)
         for flag in ("--json", "--markdown", "--svg FILE", "--max-size IMAGE=SIZE", "--top N",
                      "--no-build", "-h, --help"):
             self.assertIn(flag, stdout)
@@ -155,9 +164,10 @@ class Run(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def main(self, *argv, colour=""):
-        environ = dict(self.environ, COMPARE_SIZES_COLOUR=colour)
-        return run_main(*argv, "fat:1", "slim:1", environ=environ, make_engine=lambda: self.engine)
+    def main(self, *argv, colour="", **environ):
+        environ = {**self.environ, "TERM": "xterm", **environ}
+        return run_main(*argv, "fat:1", "slim:1", environ=environ, make_engine=lambda: self.engine,
+                        ttys=colour)
 
     def test_a_whole_report_from_a_stand_in_engine(self):
         status, stdout, stderr = self.main()
@@ -175,6 +185,13 @@ class Run(unittest.TestCase):
                 self.assertEqual("\033[" in stdout, on_stdout)
                 self.assertEqual("\033[" in stderr, on_stderr)
                 self.assertEqual(stderr.startswith(COLOUR.bold + "==>"), on_stderr)
+
+    def test_no_colour_with_no_color_or_a_dumb_terminal(self):
+        for environ in ({"NO_COLOR": "1"}, {"TERM": "dumb"}, {"TERM": ""}):
+            with self.subTest(environ=environ):
+                status, stdout, stderr = self.main(colour="stdout stderr", **environ)
+                self.assertEqual(status, 0, stderr)
+                self.assertNotIn("\033[", stdout + stderr)
 
     def test_json_and_markdown_carry_no_colour(self):
         for flag in ("--json", "--markdown"):
@@ -211,6 +228,25 @@ class Run(unittest.TestCase):
             self.assertTrue(f.read().startswith("<svg "))
         self.assertFalse(os.path.exists(path + ".tmp"))
 
+    def test_the_json_says_which_budget_broke(self):
+        status, stdout, stderr = self.main("--json", "--max-size", "fat:1=999B", "--max-size", "slim:1=1B")
+        self.assertEqual(status, 1, stderr)
+        self.assertEqual(json.loads(stdout)["budgets"], [
+            {"image": "fat:1", "option": "--max-size", "limit_bytes": 999, "size_bytes": 1000, "held": False},
+            {"image": "slim:1", "option": "--max-size", "limit_bytes": 1, "size_bytes": 1, "held": True}])
+        status, stdout, _ = self.main("--json")
+        self.assertEqual((status, json.loads(stdout)["budgets"]), (0, []))
+
+    def test_help_lists_every_top_level_field_of_the_json(self):
+        status, stdout, _ = self.main("--json")
+        self.assertEqual(status, 0)
+        keys = set(json.loads(stdout))
+        self.assertEqual(keys, set(report.Report.__annotations__))
+        self.assertEqual(keys, set(report.FIELDS))
+        _, help_text, _ = run_main("--help")
+        for key in keys:
+            self.assertRegex(help_text, rf"\n  {key} +\S", key)
+
     @unittest.skipIf(docker is None, "python3-docker is not installed")
     def test_an_error_of_the_docker_sdk_is_one_line_and_exit_1(self):
         # Any of the SDK's errors, subclasses too: caught by type, not by the
@@ -237,11 +273,15 @@ class Budgets(unittest.TestCase):
             with self.assertRaisesRegex(UsageError, "wants IMAGE=SIZE"):
                 budgets.parse(spec)
 
-    def test_check(self):
+    def test_evaluate_and_say(self):
+        sizes = {"a:1": 100, "b:1": 500}
+        self.assertEqual(budgets.evaluate([("a:1", 100), ("b:1", 499)], sizes), [
+            {"image": "a:1", "option": "--max-size", "limit_bytes": 100, "size_bytes": 100, "held": True},
+            {"image": "b:1", "option": "--max-size", "limit_bytes": 499, "size_bytes": 500, "held": False}])
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
-            self.assertTrue(budgets.check([("a:1", 100), ("b:1", 500)], {"a:1": 100, "b:1": 500}))
-            self.assertFalse(budgets.check([("a:1", 99), ("b:1", 600)], {"a:1": 100, "b:1": 500}))
+            self.assertTrue(budgets.say(budgets.evaluate([("a:1", 100), ("b:1", 500)], sizes)))
+            self.assertFalse(budgets.say(budgets.evaluate([("a:1", 99), ("b:1", 600)], sizes)))
         lines = err.getvalue().splitlines()
         self.assertIn("over budget: a:1 is 100 B (100 bytes), over its --max-size of 99 B (99 bytes)", lines[2])
         self.assertEqual(sum("over budget" in line for line in lines), 1)
