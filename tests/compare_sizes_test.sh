@@ -237,6 +237,14 @@ check_eq "two images by name ($B, $base) exit 0" 0 "$(rc_of byname)"
 check_eq "by name: $base's size is the engine's" \
   "$(docker image inspect -f '{{.Size}}' "$base")" "$(jq '.images[1].size_bytes' "$tmp/byname.out")"
 
+# One image by tag and by ID: said in one line, nothing measured.
+b_id="$(docker image inspect -f '{{.Id}}' "$B")"
+run same --no-build "$B" "$b_id"
+check_eq "the same image by tag and by ID: exit 0" 0 "$(rc_of same)"
+check_eq "the same image by tag and by ID: one line that says so" \
+  "$B and $b_id are the same image (${b_id:7:12}, $(human_bytes "$(docker image inspect -f '{{.Size}}' "$B")")): nothing to compare" \
+  "$(cat "$tmp/same.out")"
+
 # An image with no shell and no libraries: measured all the same; its floor
 # cannot be listed, which is a warning, not an error.
 tiny=askeladden-test:no-shell

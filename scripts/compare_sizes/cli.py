@@ -20,7 +20,8 @@ from typing import Any, NoReturn
 from . import budgets, diff, floor, gzsize, images, measure, out, render, report, svg
 from .budgets import Budget
 from .cache import Cache
-from .engine import NO_SDK, Engine, EngineAPI, is_reference
+from .engine import NO_SDK, Engine, EngineAPI, Image, is_reference
+from .units import human_bytes
 from .out import Console, Fatal, UsageError
 
 DEFAULT_IMAGES = ("askeladden:v0.1", "askeladden:v0.2")
@@ -127,6 +128,10 @@ EPILOG = """\
 The JSON (--json), its top-level fields:
 {fields}
 
+Two names of one image (a tag and its ID, say) are not compared: one line
+says so (exit 0, unless a budget is blown), and the JSON has only these:
+{same_fields}
+
 Exit status: 0 when the report is printed and every budget holds; 1 on an
 error or a blown budget (the JSON's budgets[] says which); 2 on bad usage."""
 
@@ -135,9 +140,10 @@ def parser(prog: str) -> argparse.ArgumentParser:
     width = max(map(len, report.FIELDS))
     fields = "\n".join(textwrap.fill(f"  {k:<{width}}  {v}", 80, subsequent_indent=" " * (width + 4))
                        for k, v in report.FIELDS.items())
+    same_fields = "\n".join(f"  {k:<{width}}  {v}" for k, v in report.SAME_IMAGE_FIELDS.items())
     p = _Parser(prog=prog, add_help=False, allow_abbrev=False, exit_on_error=False,
                 usage="%(prog)s [options] [IMAGE_A IMAGE_B]", description=DESCRIPTION,
-                epilog=EPILOG.format(fields=fields),
+                epilog=EPILOG.format(fields=fields, same_fields=same_fields),
                 formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(
                     prog, max_help_position=26, width=80))
     p.add_argument("-h", "--help", action=_Help, help="show this help")
@@ -209,10 +215,22 @@ def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | None
                    top=ns.top, build=ns.build, budgets=limits)
 
 
+class _Same(Exception):
+    """IMAGE_A and IMAGE_B are one image: its Image."""
+
+    def __init__(self, image: Image) -> None:
+        super().__init__(image.id)
+        self.image = image
+
+
 def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> report.Report:
-    """Steps 1 to 4: the report as one JSON value."""
+    """Steps 1 to 4: the report as one JSON value; _Same when there is
+    nothing to compare."""
     name_a, name_b = o.images
     images.ensure(engine, cache, places.root, places.state, o.images, o.build)
+    found_a, found_b = engine.image(name_a), engine.image(name_b)
+    if found_a is not None and found_b is not None and found_a.id == found_b.id:
+        raise _Same(found_a)
     pool = gzsize.Pool()
     try:
         out.step("2/4 sizes: uncompressed from the engine, compressed by gzip per layer")
@@ -246,6 +264,23 @@ def show(r: report.Report, o: Options, console: Console) -> None:
         out.info(f"bar chart written to {o.svg}")
 
 
+def show_same(image: Image, o: Options) -> int:
+    """One image under two names: say so, check the budgets, draw no chart."""
+    name_a, name_b = o.images
+    results = budgets.evaluate(o.budgets, {name_a: image.size, name_b: image.size})
+    if o.format == "json":
+        same: report.SameImage = {"same_image": True, "names": [name_a, name_b], "id": image.id,
+                                  "size_bytes": image.size, "budgets": results}
+        print(json.dumps(same, indent=2, ensure_ascii=False))
+    else:
+        print(f"{name_a} and {name_b} are the same image ({image.id[7:19]}, "
+              f"{human_bytes(image.size)}): nothing to compare")
+    sys.stdout.flush()
+    if o.svg:
+        out.info(f"no chart written to {o.svg}: one image, nothing to compare")
+    return 0 if budgets.say(results) else 1
+
+
 def run(o: Options, places: Places, console: Console,
         make_engine: Callable[[], EngineAPI]) -> int:
     # Only now: bad usage needs no engine, nor its SDK.
@@ -258,7 +293,10 @@ def run(o: Options, places: Places, console: Console,
     try:
         engine = make_engine()
         cache = Cache(os.path.join(places.state, "sizes"))
-        r = measure_all(engine, cache, places, o)
+        try:
+            r = measure_all(engine, cache, places, o)
+        except _Same as same:
+            return show_same(same.image, o)
         r["budgets"] = budgets.evaluate(o.budgets, {i["name"]: i["size_bytes"] for i in r["images"]})
         show(r, o, console)
         # Said last, so that the report is there to explain a failure.

@@ -59,6 +59,15 @@ class Report(TypedDict):
     budgets: list[BudgetResult]
 
 
+class SameImage(TypedDict):
+    """What --json prints when both names are one image: nothing to compare."""
+    same_image: bool                # true
+    names: list[str]
+    id: str
+    size_bytes: int
+    budgets: list[BudgetResult]
+
+
 # What --help says of each top-level field of the JSON.
 FIELDS = {
     "units": "what the numbers count",
@@ -75,6 +84,15 @@ FIELDS = {
     "floor_bytes": "B's binary plus its libraries (null: not measured)",
     "floor": "[] their files: path, bytes",
     "budgets": "[] one per --max-size: image, option, limit_bytes, size_bytes, held",
+}
+# When IMAGE_A and IMAGE_B are one image (by tag and by ID, say), the JSON is
+# only this: nothing is measured.
+SAME_IMAGE_FIELDS = {
+    "same_image": "true: IMAGE_A and IMAGE_B are one image",
+    "names": "the two names given",
+    "id": "the image's ID",
+    "size_bytes": "its size",
+    "budgets": "as above",
 }
 
 

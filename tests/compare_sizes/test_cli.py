@@ -247,6 +247,26 @@ class Run(unittest.TestCase):
         for key in keys:
             self.assertRegex(help_text, rf"\n  {key} +\S", key)
 
+    def test_one_image_by_tag_and_by_id_is_said_to_be_one(self):
+        image = self.engine.image("fat:1")
+        environ = dict(self.environ)
+        status, stdout, stderr = run_main("fat:1", image.id, environ=environ,
+                                          make_engine=lambda: self.engine)
+        self.assertEqual((status, stdout), (0, f"fat:1 and {image.id} are the same image "
+                                               f"({image.id[7:19]}, 1.0 kB): nothing to compare\n"), stderr)
+        self.assertEqual((self.engine.saves, self.engine.runs), (0, []))
+        status, stdout, _ = run_main("--json", "--max-size", "fat:1=999", image.id, "fat:1",
+                                     environ=environ, make_engine=lambda: self.engine)
+        self.assertEqual(status, 1)
+        self.assertEqual(json.loads(stdout), {
+            "same_image": True, "names": [image.id, "fat:1"], "id": image.id, "size_bytes": 1000,
+            "budgets": [{"image": "fat:1", "option": "--max-size", "limit_bytes": 999,
+                         "size_bytes": 1000, "held": False}]})
+        # Two images: the full report, as before.
+        status, stdout, _ = run_main("fat:1", "slim:1", environ=environ, make_engine=lambda: self.engine)
+        self.assertEqual(status, 0)
+        self.assertNotIn("same image", stdout)
+
     @unittest.skipIf(docker is None, "python3-docker is not installed")
     def test_an_error_of_the_docker_sdk_is_one_line_and_exit_1(self):
         # Any of the SDK's errors, subclasses too: caught by type, not by the
