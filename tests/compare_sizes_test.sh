@@ -148,6 +148,16 @@ check "the report shows the engine's exact bytes" grep -q "$(jq .images[0].size_
 for section in 'Layers of askeladden:v0.1' 'Layers of askeladden:v0.2' 'Where the bytes went' 'The floor'; do
   check "the report has '$section'" grep -q "^$section" "$T"
 done
+# A long instruction is shortened in its hashes and its middle, never its end.
+lost_ends="$(jq -r '.images[].layers[].instruction | .[-20:]' "$J" | while IFS= read -r end; do
+  grep -qF -- "$end" "$T" || echo "$end"; done)"
+check_eq "every instruction keeps its end (a COPY its destination)" "" "$lost_ends"
+check "metadata_kinds has one kind per instruction that made no layer" \
+  jq -e '[.images[] | (.metadata_kinds | length) == .metadata_only] | all' "$J"
+check_eq "the report lists the real kinds of the instructions without a layer" \
+  "$(jq -r '.images[] | select(.metadata_only > 0) | .metadata_kinds | unique | join(" ")' "$J")" \
+  "$(sed -n 's/^  [0-9]* more instructions\{0,1\} (\(.*\)) only changes\{0,1\} the config: no layer$/\1/p' "$T" |
+     while IFS= read -r kinds; do tr -d ',' <<<"$kinds" | tr ' ' '\n' | grep -v '^[0-9]*$' | LC_ALL=C sort -u | paste -sd ' '; done)"
 check "the report has no colour when not on a terminal" bash -c "! grep -q $'\\e' '$T' '$tmp/text.err'"
 
 # Colour is decided per stream (common/lib.sh's colour_on): script(1) gives

@@ -44,6 +44,12 @@ def instruction(entry: Entry) -> str:
     return re.sub(r"^/bin/sh -c ", "RUN ", text, count=1)
 
 
+def kind(entry: Entry) -> str:
+    """The instruction's keyword (ENV, CMD...), or "other" when it has none."""
+    words = instruction(entry).split(maxsplit=1)
+    return words[0] if words and re.fullmatch(r"[A-Z]+", words[0]) else "other"
+
+
 def version_of(name: str) -> str:
     return name.rsplit(":", 1)[1] if re.search(r":[^/:]+$", name) else "latest"
 
@@ -65,7 +71,8 @@ def image_record(name: str, image: Image, history: Sequence[Entry],
             "size_bytes": image.size,
             "compressed_bytes": sum(layer["compressed_bytes"] for layer in layers),
             "layers": layers,
-            "metadata_only": sum(h["empty_layer"] for h in config_history)}
+            "metadata_only": sum(h["empty_layer"] for h in config_history),
+            "metadata_kinds": [kind(h) for h in config_history if h["empty_layer"]]}
 
 
 def read_save(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,

@@ -1,4 +1,5 @@
 """The report for people: lined-up text (the default) or Markdown tables."""
+import re
 from collections.abc import Iterator
 
 from .out import Style
@@ -12,6 +13,36 @@ def tsv(text: str) -> str:
     """Control characters shown as escapes, so that one entry stays one line."""
     return (text.replace("\\", "\\\\").replace("\t", "\\t")
             .replace("\n", "\\n").replace("\r", "\\r"))
+
+
+# A digest in an instruction (COPY file:8119e3...): its first 12 digits tell it apart.
+_HASH = re.compile(r"\b((?:file|dir|multi|sha256):[0-9a-f]{12})[0-9a-f]{8,}")
+TAIL = 28
+
+
+def shorten(text: str, width: int = MAX_INSTRUCTION) -> str:
+    """TEXT in at most WIDTH characters: first its hashes shortened, then its
+    middle cut, so that the end (a COPY's destination) stays."""
+    if len(text) <= width:
+        return text
+    text = _HASH.sub(r"\1...", text)
+    if len(text) <= width:
+        return text
+    return text[:width - 3 - TAIL] + "..." + text[-TAIL:]
+
+
+def plural(n: int, one: str, many: str = "") -> str:
+    """ONE for 1, else MANY (ONE + "s" unless given)."""
+    return one if n == 1 else many or one + "s"
+
+
+def kinds(names: list[str]) -> str:
+    """The kinds of instructions, in order of first use, each with its count
+    when more than one: "2 ENV, LABEL, CMD"."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(name if n == 1 else f"{n} {name}" for name, n in counts.items())
 
 
 def times(ratio: float | None, sign: str = "x") -> str:
@@ -42,13 +73,12 @@ def _layers(image: ImageRecord, bold: str, dim: str, reset: str) -> Iterator[str
     yield "  {:>12}  {:>12}  {}".format("uncompressed", "compressed", "instruction")
     for layer in image["layers"]:
         size = "?" if layer["size_bytes"] is None else hb(layer["size_bytes"])
-        what = tsv(layer["instruction"])
-        if len(what) > MAX_INSTRUCTION:
-            what = what[:MAX_INSTRUCTION - 3] + "..."
+        what = shorten(tsv(layer["instruction"]))
         yield f"  {size:>12}  {hb(layer['compressed_bytes']):>12}  {what}"
-    if image.get("metadata_only", 0) > 0:
-        yield (f"  {dim}{image['metadata_only']} more instructions (ENV, LABEL, EXPOSE, ...) "
-               f"only change the config: no layer{reset}")
+    count = image["metadata_only"]
+    if count > 0:
+        yield (f"  {dim}{count} more {plural(count, 'instruction')} ({kinds(image['metadata_kinds'])}) "
+               f"only {plural(count, 'changes', 'change')} the config: no layer{reset}")
 
 
 def _where(r: Report, bold: str, reset: str) -> Iterator[str]:

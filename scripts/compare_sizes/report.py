@@ -23,6 +23,7 @@ class ImageRecord(TypedDict):
     compressed_bytes: int
     layers: list[Layer]
     metadata_only: int              # instructions that made no layer
+    metadata_kinds: list[str]       # what each of them was: ENV, CMD... in order
 
 
 class PathBytes(TypedDict):
@@ -73,7 +74,8 @@ FIELDS = {
     "units": "what the numbers count",
     "compressed_by": "how the compressed sizes were obtained",
     "images": "[A, B]: version, name, id, size_bytes, compressed_bytes, "
-              "layers[] (digest, instruction, size_bytes, compressed_bytes), metadata_only",
+              "layers[] (digest, instruction, size_bytes, compressed_bytes), metadata_only, "
+              "metadata_kinds[]",
     "ratio": "A's size over B's (null when B has no bytes)",
     "compressed_ratio": "the same, compressed",
     "saved_bytes": "A's size minus B's",

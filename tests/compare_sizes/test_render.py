@@ -6,16 +6,20 @@ from compare_sizes import render, report, svg
 from compare_sizes.out import PLAIN, Style
 
 
-def image(name, size, gz, layers, metadata_only=0):
+def image(name, size, gz, layers, kinds=()):
     return {"version": name.split(":")[1], "name": name, "id": "sha256:" + name, "size_bytes": size,
-            "compressed_bytes": gz, "layers": layers, "metadata_only": metadata_only}
+            "compressed_bytes": gz, "layers": layers, "metadata_only": len(kinds),
+            "metadata_kinds": list(kinds)}
+
+
+HASH = "8119e3" + "a" * 58
 
 
 def sample(floor_files=None, packages=None):
     a = image("fat:v1", 1207770528, 422449969, [
         {"digest": "d1", "instruction": "(imported) base", "size_bytes": 1207275829, "compressed_bytes": 422277312},
-        {"digest": "d2", "instruction": "COPY dir:" + "8" * 80 + " in . ", "size_bytes": None,
-         "compressed_bytes": 140}], metadata_only=7)
+        {"digest": "d2", "instruction": f"COPY file:{HASH} in /hello", "size_bytes": None,
+         "compressed_bytes": 140}], kinds=["ENV", "LABEL", "ENV", "EXPOSE", "ENV", "CMD", "USER"])
     b = image("slim:v2", 74856691, 28431255, [
         {"digest": "d3", "instruction": "RUN a\tb", "size_bytes": 74856691,
          "compressed_bytes": 28431255}])
@@ -64,9 +68,27 @@ class Text(unittest.TestCase):
         self.assertIn("\nLayers of fat:v1 (oldest first; uncompressed and compressed)\n"
                       "  uncompressed    compressed  instruction\n"
                       "        1.2 GB      422.3 MB  (imported) base\n"
-                      "             ?         140 B  COPY dir:" + "8" * 60 + "...\n"
-                      "  7 more instructions (ENV, LABEL, EXPOSE, ...) only change the config: no layer\n", text)
+                      "             ?         140 B  COPY file:8119e3aaaaaa... in /hello\n"
+                      "  7 more instructions (3 ENV, LABEL, EXPOSE, CMD, USER) only change the config: "
+                      "no layer\n", text)
+        self.assertNotIn("more instruction", text.split("Layers of slim:v2")[1])
         self.assertIn("       74.9 MB       28.4 MB  RUN a\\tb\n", text)
+
+    def test_one_more_instruction_is_singular(self):
+        r = sample()
+        r["images"][1]["metadata_only"], r["images"][1]["metadata_kinds"] = 1, ["CMD"]
+        self.assertIn("\n  1 more instruction (CMD) only changes the config: no layer\n",
+                      render.text(r, PLAIN))
+
+    def test_a_long_instruction_keeps_its_end(self):
+        self.assertEqual(render.shorten("RUN short"), "RUN short")
+        copy = f"COPY multi:{HASH} in /usr/local/share/askeladden/"
+        self.assertEqual(render.shorten(copy), "COPY multi:8119e3aaaaaa... in /usr/local/share/askeladden/")
+        long_run = "RUN " + " && ".join(f"step{n}" for n in range(30)) + " in /dest"
+        cut = render.shorten(long_run)
+        self.assertEqual(len(cut), render.MAX_INSTRUCTION)
+        self.assertTrue(cut.startswith("RUN step0 && ") and cut.endswith("step29 in /dest"), cut)
+        self.assertIn("...", cut)
 
     def test_diff_packages_and_floor(self):
         text = render.text(sample(), PLAIN)
