@@ -7,7 +7,7 @@
 # is rebuilt, --top and --markdown print what the JSON says, a size budget
 # fails when blown and passes when met, the diff names the compiler's paths,
 # and every error is one line with a non-zero exit. One line per check, then
-# "compare-sizes: N passed, N failed". Needs a Docker engine and xmllint
+# "compare-sizes: N passed, N failed". Needs a Docker engine, xmllint and rsvg-convert
 # (scripts/setup.sh build images). The modules' own unit tests are
 # tests/compare_sizes/run.py.
 set -euo pipefail
@@ -130,6 +130,12 @@ check_eq "--help lists every top-level field of the JSON" "" "$missing_fields"
 check "--svg writes an SVG" bash -c "head -n 1 '$tmp/sizes.svg' | grep -q '^<svg ' && tail -n 1 '$tmp/sizes.svg' | grep -q '^</svg>$'"
 check_eq "--svg draws five bars" 5 "$(grep -c '<rect x=' "$tmp/sizes.svg")"
 check "--svg is well-formed XML (xmllint)" xmllint --noout "$tmp/sizes.svg"
+check "--svg draws 1 MB = 10⁶ bytes, not 10^6" bash -c "grep -qF '10⁶ bytes' '$tmp/sizes.svg' && ! grep -qF '^' '$tmp/sizes.svg'"
+# The PNG's header holds its width and height, 4 bytes each, from byte 16.
+read -r svg_w svg_h < <(sed -n '1s/.* width="\([0-9]*\)" height="\([0-9]*\)".*/\1 \2/p' "$tmp/sizes.svg")
+check_eq "--svg renders to PNG at its canvas's size, ${svg_w:-?} x ${svg_h:-?} (rsvg-convert)" \
+  "$(printf '%08x%08x' "${svg_w:-0}" "${svg_h:-0}")" \
+  "$(rsvg-convert "$tmp/sizes.svg" | od -An -tx1 -j16 -N8 | tr -d ' \n')"
 
 # ----------------------------------------------------------- reruns
 started="$(date +%s%N)"

@@ -1,4 +1,8 @@
+import shutil
+import struct
+import subprocess
 import unittest
+import zlib
 import xml.etree.ElementTree as ET
 
 import fixture  # noqa: F401
@@ -150,3 +154,102 @@ class Chart(unittest.TestCase):
         root = ET.fromstring(text)
         self.assertEqual(len(root.findall("{http://www.w3.org/2000/svg}rect")), 5)
         self.assertIn("a&lt;b&gt;&amp;c:1 uncompressed", text)
+
+
+LONG = "registry.example.com:5000/team/project/some-very-long-service-name"
+
+
+def long_sample():
+    r = sample()
+    r["images"][0]["name"] = LONG + ":2024-01-01-build-1234"
+    r["images"][1]["name"] = LONG + "-slim:v2"
+    return r
+
+
+def png_pixels(data):
+    """(width, height, rows of RGBA bytes) of an 8-bit RGBA PNG, non-interlaced."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width, height = 8, b"", 0, 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert (depth, colour) == (8, 6), (depth, colour)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw, stride, rows, prev = zlib.decompress(idat), width * 4, [], bytearray(width * 4)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            left = line[i - 4] if i >= 4 else 0
+            up, up_left = prev[i], prev[i - 4] if i >= 4 else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - up_left
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - up_left)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else up_left)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return width, height, rows
+
+
+class Fits(unittest.TestCase):
+    def check_geometry(self, r):
+        text = svg.chart(r)
+        root = ET.fromstring(text)
+        width = float(root.get("width"))
+        for t in root.iter("{http://www.w3.org/2000/svg}text"):
+            words = "".join(t.itertext())
+            size = int(t.get("font-size") or svg.FONT)
+            drawn = svg.text_width(words, size, bold=t.get("font-weight") == "bold")
+            x = float(t.get("x"))
+            start = x - drawn if t.get("text-anchor") == "end" else x
+            self.assertGreaterEqual(start, 0, words)
+            self.assertLessEqual(start + drawn, width, words)
+        return text
+
+    def test_every_text_fits_the_canvas_by_its_widest_estimate(self):
+        for r in (sample(), long_sample()):
+            self.check_geometry(r)
+
+    def test_a_long_name_is_cut_in_its_middle(self):
+        self.assertEqual(svg.short_name("a" * 30 + "b" * 30), "a" * 20 + "…" + "b" * 19)
+        self.assertEqual(len(svg.short_name(LONG + ":tag")), svg.MAX_NAME)
+        self.assertTrue(svg.short_name(LONG + ":v2").endswith("-name:v2"))
+        self.assertEqual(svg.short_name("fat:v1"), "fat:v1")
+
+    def test_the_title_has_no_caret(self):
+        text = svg.chart(sample())
+        self.assertIn("1 MB = 10⁶ bytes", text)
+        self.assertNotIn("^", text)
+
+    @unittest.skipIf(shutil.which("rsvg-convert") is None,
+                     "rsvg-convert is not installed (scripts/setup.sh images)")
+    def test_rendered_nothing_is_drawn_outside_the_canvas(self):
+        # The chart drawn on a canvas 200 px wider on each side: what the
+        # real font puts outside the chart's own width must be nothing.
+        for r in (sample(), long_sample()):
+            text = self.check_geometry(r)
+            root = ET.fromstring(text)
+            width, height = int(root.get("width")), int(root.get("height"))
+            wider = text.replace(f'width="{width}" height="{height}" viewBox="0 0 {width} {height}"',
+                                 f'width="{width + 400}" height="{height}" '
+                                 f'viewBox="-200 0 {width + 400} {height}"', 1)
+            wider = wider.replace('<rect width="100%" height="100%"',
+                                  f'<rect width="{width}" height="{height}"', 1)
+            done = subprocess.run(["rsvg-convert", "--format=png"], input=wider.encode(),
+                                  capture_output=True, check=True)
+            w, h, rows = png_pixels(done.stdout)
+            self.assertEqual((w, h), (width + 400, height))
+            outside = [(x, y) for y, row in enumerate(rows) for x in range(w)
+                       if (x < 200 or x >= 200 + width) and row[4 * x + 3] != 0]
+            self.assertEqual(outside[:5], [], r["images"][0]["name"])
+            inside = sum(row[4 * x + 3] != 0 for row in rows for x in range(200, 200 + width))
+            self.assertEqual(inside, width * height)
