@@ -135,7 +135,7 @@ check "--svg draws 1 MB = 10⁶ bytes, not 10^6" bash -c "grep -qF '10⁶ bytes'
 read -r svg_w svg_h < <(sed -n '1s/.* width="\([0-9]*\)" height="\([0-9]*\)".*/\1 \2/p' "$tmp/sizes.svg")
 check_eq "--svg renders to PNG at its canvas's size, ${svg_w:-?} x ${svg_h:-?} (rsvg-convert)" \
   "$(printf '%08x%08x' "${svg_w:-0}" "${svg_h:-0}")" \
-  "$(rsvg-convert "$tmp/sizes.svg" | od -An -tx1 -j16 -N8 | tr -d ' \n')"
+  "$(rsvg-convert "$tmp/sizes.svg" -o "$tmp/sizes.png" && od -An -tx1 -j16 -N8 "$tmp/sizes.png" | tr -d ' \n')"
 
 # ----------------------------------------------------------- reruns
 started="$(date +%s%N)"
@@ -154,10 +154,12 @@ check "the report shows the engine's exact bytes" grep -q "$(jq .images[0].size_
 for section in 'Layers of askeladden:v0.1' 'Layers of askeladden:v0.2' 'Where the bytes went' 'The floor'; do
   check "the report has '$section'" grep -q "^$section" "$T"
 done
-# A long instruction is shortened in its hashes and its middle, never its end.
-lost_ends="$(jq -r '.images[].layers[].instruction | .[-20:]' "$J" | while IFS= read -r end; do
-  grep -qF -- "$end" "$T" || echo "$end"; done)"
-check_eq "every instruction keeps its end (a COPY its destination)" "" "$lost_ends"
+# A long instruction is shortened in its hashes and its middle, never its
+# end: a COPY keeps its destination.
+lost_ends="$(jq -r '.images[].layers[].instruction | select(test(" in ")) | " in " + (split(" in ") | last)' "$J" |
+  while IFS= read -r end; do grep -qF -- "$end" "$T" || echo "$end"; done)"
+check_eq "every COPY keeps its destination" "" "$lost_ends"
+check "the COPY of v0.2's binary is shown with its destination" grep -q ' COPY .* in /usr/local/bin/askeladden *$' "$T"
 check "metadata_kinds has one kind per instruction that made no layer" \
   jq -e '[.images[] | (.metadata_kinds | length) == .metadata_only] | all' "$J"
 check_eq "the report lists the real kinds of the instructions without a layer" \
@@ -252,6 +254,14 @@ run byname --json --no-build "$B" "$base"
 check_eq "two images by name ($B, $base) exit 0" 0 "$(rc_of byname)"
 check_eq "by name: $base's size is the engine's" \
   "$(docker image inspect -f '{{.Size}}' "$base")" "$(jq '.images[1].size_bytes' "$tmp/byname.out")"
+
+# A smaller IMAGE_A: told from the larger image, with no negative size.
+run smaller --no-build "$base" "$B"
+check_eq "a smaller IMAGE_A: exit 0" 0 "$(rc_of smaller)"
+check "a smaller IMAGE_A: the larger image is named first, and by how much" bash -c \
+  "grep -q '^  $B is [0-9.]*x the size of $base uncompressed' '$tmp/smaller.out' &&
+   grep -q '^  $B is larger by [0-9.]* [kMG]\{0,1\}B uncompressed' '$tmp/smaller.out' &&
+   ! grep -q -e ' 0\.[0-9]x ' -e 'saved: -' '$tmp/smaller.out'"
 
 # One image by tag and by ID: said in one line, nothing measured.
 b_id="$(docker image inspect -f '{{.Id}}' "$B")"

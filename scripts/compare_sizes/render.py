@@ -1,9 +1,10 @@
 """The report for people: lined-up text (the default) or Markdown tables."""
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from .out import Style
-from .report import ImageRecord, Report
+from .report import ImageRecord, Report, ratio
 from .units import human_bytes as hb
 
 MAX_INSTRUCTION = 72
@@ -50,6 +51,30 @@ def times(ratio: float | None, sign: str = "x") -> str:
     return "?" + sign if ratio is None else f"{ratio:.1f}{sign}"
 
 
+class Comparison(NamedTuple):
+    """The two images, the larger first (uncompressed): how many times the
+    smaller it is, and by how many bytes."""
+    larger: str
+    smaller: str
+    a_larger: bool
+    ratio: float | None
+    compressed_ratio: float | None
+    bytes: int
+    compressed_bytes: int
+
+
+def compare(r: Report) -> Comparison:
+    """The report's figures, told from the larger image, whichever it is: an
+    A smaller than B reads "B is 16.1x the size of A", never "A is 0.1x"."""
+    a, b = r["images"]
+    if a["size_bytes"] >= b["size_bytes"]:
+        return Comparison(a["name"], b["name"], True, r["ratio"], r["compressed_ratio"],
+                          r["saved_bytes"], r["saved_compressed_bytes"])
+    return Comparison(b["name"], a["name"], False, ratio(b["size_bytes"], a["size_bytes"]),
+                      ratio(b["compressed_bytes"], a["compressed_bytes"]),
+                      -r["saved_bytes"], -r["saved_compressed_bytes"])
+
+
 def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
     a, b = r["images"]
     w = max(len(a["name"]), len(b["name"]), 5)
@@ -62,9 +87,14 @@ def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
         yield row.format(i["name"], hb(i["size_bytes"]), i["size_bytes"],
                          hb(i["compressed_bytes"]), len(i["layers"]), w=w)
     yield ""
-    yield (f"  {a['name']} is {times(r['ratio'])} the size of {b['name']} uncompressed "
-           f"({times(r['compressed_ratio'])} compressed)")
-    yield f"  saved: {hb(r['saved_bytes'])} uncompressed, {hb(r['saved_compressed_bytes'])} compressed"
+    c = compare(r)
+    yield (f"  {c.larger} is {times(c.ratio)} the size of {c.smaller} uncompressed "
+           f"({times(c.compressed_ratio)} compressed)")
+    if c.a_larger:
+        yield f"  saved: {hb(c.bytes)} uncompressed, {hb(c.compressed_bytes)} compressed"
+    else:
+        yield (f"  {c.larger} is larger by {hb(c.bytes)} uncompressed, "
+               f"{hb(c.compressed_bytes)} compressed")
 
 
 def _layers(image: ImageRecord, bold: str, dim: str, reset: str) -> Iterator[str]:
@@ -133,9 +163,11 @@ def markdown(r: Report) -> str:
               f"| {len(i['layers'])} |" for i in (a, b)]
     if r["floor_bytes"]:
         lines.append(f"| floor: binary + its libraries | {hb(r['floor_bytes'])} | | |")
-    lines += ["", f"`{a['name']}` is {times(r['ratio'], '×')} `{b['name']}` "
-              f"({times(r['compressed_ratio'], '×')} compressed): {hb(r['saved_bytes'])} saved, "
-              f"{hb(r['saved_compressed_bytes'])} compressed.",
+    c = compare(r)
+    verdict = "saved" if c.a_larger else "more"
+    lines += ["", f"`{c.larger}` is {times(c.ratio, '×')} `{c.smaller}` "
+              f"({times(c.compressed_ratio, '×')} compressed): {hb(c.bytes)} {verdict}, "
+              f"{hb(c.compressed_bytes)} compressed.",
               "", f"| in `{a['name']}`, not in `{b['name']}` | uncompressed |", "| --- | ---: |"]
     lines += [f"| `{tsv(d['path'])}` | {hb(d['bytes'])} |" for d in r["diff"]]
     if r["diff_packages"]:

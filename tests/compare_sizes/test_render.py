@@ -67,6 +67,19 @@ class Text(unittest.TestCase):
         self.assertEqual(lines[6], "  fat:v1 is 16.1x the size of slim:v2 uncompressed (14.9x compressed)")
         self.assertEqual(lines[7], "  saved: 1.1 GB uncompressed, 394.0 MB compressed")
 
+    def test_a_smaller_a_is_told_from_the_larger_image(self):
+        r = sample()
+        a, b = r["images"]
+        swapped = report.build(b, a, "gzip", 0, [], [], [], 2)
+        lines = render.text(swapped, PLAIN).splitlines()
+        self.assertEqual(lines[6], "  fat:v1 is 16.1x the size of slim:v2 uncompressed (14.9x compressed)")
+        self.assertEqual(lines[7], "  fat:v1 is larger by 1.1 GB uncompressed, 394.0 MB compressed")
+        self.assertNotIn("-", lines[6] + lines[7])
+        self.assertIn("`fat:v1` is 16.1× `slim:v2` (14.9× compressed): 1.1 GB more, 394.0 MB compressed.",
+                      render.markdown(swapped))
+        self.assertIn("`fat:v1` is 16.1× `slim:v2` (14.9× compressed): 1.1 GB saved, 394.0 MB compressed.",
+                      render.markdown(r))
+
     def test_layers_sections(self):
         text = render.text(sample(), PLAIN)
         self.assertIn("\nLayers of fat:v1 (oldest first; uncompressed and compressed)\n"
