@@ -7,7 +7,7 @@
 # is rebuilt, --top and --markdown print what the JSON says, a size budget
 # fails when blown and passes when met, the diff names the compiler's paths,
 # and every error is one line with a non-zero exit. One line per check, then
-# "compare-sizes: N passed, N failed". Needs a Docker engine and xmllint
+# "compare-sizes: N passed, N failed". Needs a Docker engine, xmllint and rsvg-convert
 # (scripts/setup.sh build images). The modules' own unit tests are
 # tests/compare_sizes/run.py.
 set -euo pipefail
@@ -20,6 +20,7 @@ cd "$ASKELADDEN_ROOT"
 SCRIPT=scripts/compare-sizes.sh
 A=askeladden:v0.1 B=askeladden:v0.2
 RERUN_SECONDS=3
+SCRIPT_PREFIX="compare-sizes.sh: error:"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -45,11 +46,38 @@ run badsize --max-size "$B=lots"
 check_eq "a bad --max-size size exits 2" 2 "$(rc_of badsize)"
 run badbudget --max-size 80MB
 check_eq "a --max-size without IMAGE= exits 2" 2 "$(rc_of badbudget)"
+# Checked before any work: no progress line comes first.
+run otherbudget --max-size nosuch:img=80MB
+check_eq "a budget for an image not compared exits 2" 2 "$(rc_of otherbudget)"
+check_eq "a budget for an image not compared: one line, before any work" \
+  "compare-sizes.sh: --max-size: nosuch:img is not one of the images compared ($A, $B) (see compare-sizes.sh --help)" \
+  "$(cat "$tmp/otherbudget.err")"
+run badsvg --svg "$tmp/no/such/dir/c.svg"
+check_eq "an unwritable --svg path exits 1" 1 "$(rc_of badsvg)"
+check_eq "an unwritable --svg path: one line with the reason, before any work" \
+  "$SCRIPT_PREFIX --svg $tmp/no/such/dir/c.svg: cannot write the chart there: No such file or directory" \
+  "$(cat "$tmp/badsvg.err")"
 run oneimage "$A"
 check_eq "one image name alone exits 2" 2 "$(rc_of oneimage)"
 DOCKER_HOST=unix:///nonexistent/docker.sock run nodocker
 check_eq "no Docker engine exits 1" 1 "$(rc_of nodocker)"
 check "no Docker engine is one line" one_error_line nodocker
+# A bad DOCKER_HOST: one line that names it and the real cause.
+DOCKER_HOST=tcp://127.0.0.1:1 run refused
+check_eq "DOCKER_HOST=tcp://127.0.0.1:1 exits 1" 1 "$(rc_of refused)"
+check_eq "DOCKER_HOST=tcp://127.0.0.1:1: one line, the host and the cause" \
+  "$SCRIPT_PREFIX the Docker engine at DOCKER_HOST=tcp://127.0.0.1:1 does not answer: Connection refused" \
+  "$(cat "$tmp/refused.err")"
+DOCKER_HOST=bogus://x run bogus
+check_eq "DOCKER_HOST=bogus://x exits 1" 1 "$(rc_of bogus)"
+check_eq "DOCKER_HOST=bogus://x: one line, the host and the cause" \
+  "$SCRIPT_PREFIX DOCKER_HOST=bogus://x is not an address of a Docker engine (Invalid bind address protocol: bogus://x)" \
+  "$(cat "$tmp/bogus.err")"
+run badref 'Bad::Ref!!' "$B"
+check_eq "an invalid reference is bad usage: exit 2" 2 "$(rc_of badref)"
+check_eq "an invalid reference is one line, without 'no such image'" \
+  "compare-sizes.sh: 'Bad::Ref!!' is not an image reference ([HOST/]NAME[:TAG][@DIGEST], lowercase, or an image ID) (see compare-sizes.sh --help)" \
+  "$(cat "$tmp/badref.err")"
 
 if ! docker_ready; then
   check_skip "measurements" "no Docker engine answers (scripts/setup.sh images starts one)"
@@ -95,10 +123,19 @@ check "the floor holds the binary and its C library" \
 check "the floor is the sum of its files and below v0.2" \
   jq -e '.floor_bytes == ([.floor[].bytes] | add) and .floor_bytes < .images[1].size_bytes' "$J"
 check "--json progress lines go to stderr" grep -q '^==> 1/4' "$tmp/json.err"
+"$SCRIPT" --help >"$tmp/help.out"
+missing_fields="$(jq -r 'keys[]' "$J" | while read -r key; do grep -q "^  $key  " "$tmp/help.out" || echo "$key"; done)"
+check_eq "--help lists every top-level field of the JSON" "" "$missing_fields"
 
 check "--svg writes an SVG" bash -c "head -n 1 '$tmp/sizes.svg' | grep -q '^<svg ' && tail -n 1 '$tmp/sizes.svg' | grep -q '^</svg>$'"
 check_eq "--svg draws five bars" 5 "$(grep -c '<rect x=' "$tmp/sizes.svg")"
 check "--svg is well-formed XML (xmllint)" xmllint --noout "$tmp/sizes.svg"
+check "--svg draws 1 MB = 10⁶ bytes, not 10^6" bash -c "grep -qF '10⁶ bytes' '$tmp/sizes.svg' && ! grep -qF '^' '$tmp/sizes.svg'"
+# The PNG's header holds its width and height, 4 bytes each, from byte 16.
+read -r svg_w svg_h < <(sed -n '1s/.* width="\([0-9]*\)" height="\([0-9]*\)".*/\1 \2/p' "$tmp/sizes.svg")
+check_eq "--svg renders to PNG at its canvas's size, ${svg_w:-?} x ${svg_h:-?} (rsvg-convert)" \
+  "$(printf '%08x%08x' "${svg_w:-0}" "${svg_h:-0}")" \
+  "$(rsvg-convert "$tmp/sizes.svg" -o "$tmp/sizes.png" && od -An -tx1 -j16 -N8 "$tmp/sizes.png" | tr -d ' \n')"
 
 # ----------------------------------------------------------- reruns
 started="$(date +%s%N)"
@@ -117,6 +154,18 @@ check "the report shows the engine's exact bytes" grep -q "$(jq .images[0].size_
 for section in 'Layers of askeladden:v0.1' 'Layers of askeladden:v0.2' 'Where the bytes went' 'The floor'; do
   check "the report has '$section'" grep -q "^$section" "$T"
 done
+# A long instruction is shortened in its hashes and its middle, never its
+# end: a COPY keeps its destination.
+lost_ends="$(jq -r '.images[].layers[].instruction | select(test(" in ")) | " in " + (split(" in ") | last)' "$J" |
+  while IFS= read -r end; do grep -qF -- "$end" "$T" || echo "$end"; done)"
+check_eq "every COPY keeps its destination" "" "$lost_ends"
+check "the COPY of v0.2's binary is shown with its destination" grep -q ' COPY .* in /usr/local/bin/askeladden *$' "$T"
+check "metadata_kinds has one kind per instruction that made no layer" \
+  jq -e '[.images[] | (.metadata_kinds | length) == .metadata_only] | all' "$J"
+check_eq "the report lists the real kinds of the instructions without a layer" \
+  "$(jq -r '.images[] | select(.metadata_only > 0) | .metadata_kinds | unique | join(" ")' "$J")" \
+  "$(sed -n 's/^  [0-9]* more instructions\{0,1\} (\(.*\)) only changes\{0,1\} the config: no layer$/\1/p' "$T" |
+     while IFS= read -r kinds; do tr -d ',' <<<"$kinds" | tr ' ' '\n' | grep -v '^[0-9]*$' | LC_ALL=C sort -u | paste -sd ' '; done)"
 check "the report has no colour when not on a terminal" bash -c "! grep -q $'\\e' '$T' '$tmp/text.err'"
 
 # Colour is decided per stream (common/lib.sh's colour_on): script(1) gives
@@ -185,6 +234,11 @@ run blown --max-size "$A=2GB" --max-size "$B=1MiB"
 check_eq "a blown budget exits 1" 1 "$(rc_of blown)"
 check "a blown budget names the image" grep -q "over budget: $B is" "$tmp/blown.err"
 check "a blown budget does not blame the other image" bash -c "! grep -q 'over budget: $A' '$tmp/blown.err'"
+run blownjson --json --max-size "$A=2GB" --max-size "$B=1MiB"
+check_eq "--json, a blown budget: exit 1" 1 "$(rc_of blownjson)"
+check_eq "--json: budgets[] says which budget broke, its limit and the size" \
+  "$A 2000000000 true|$B 1048576 false|$(jq .images[1].size_bytes "$J")" \
+  "$(jq -r '[(.budgets[] | "\(.image) \(.limit_bytes) \(.held)"), (.budgets[1].size_bytes | tostring)] | join("|")' "$tmp/blownjson.out")"
 b_size="$(jq '.images[1].size_bytes' "$J")"
 run exact --max-size "$B=$b_size"
 check_eq "a budget of exactly the size holds" 0 "$(rc_of exact)"
@@ -200,6 +254,22 @@ run byname --json --no-build "$B" "$base"
 check_eq "two images by name ($B, $base) exit 0" 0 "$(rc_of byname)"
 check_eq "by name: $base's size is the engine's" \
   "$(docker image inspect -f '{{.Size}}' "$base")" "$(jq '.images[1].size_bytes' "$tmp/byname.out")"
+
+# A smaller IMAGE_A: told from the larger image, with no negative size.
+run smaller --no-build "$base" "$B"
+check_eq "a smaller IMAGE_A: exit 0" 0 "$(rc_of smaller)"
+check "a smaller IMAGE_A: the larger image is named first, and by how much" bash -c \
+  "grep -q '^  $B is [0-9.]*x the size of $base uncompressed' '$tmp/smaller.out' &&
+   grep -q '^  $B is larger by [0-9.]* [kMG]\{0,1\}B uncompressed' '$tmp/smaller.out' &&
+   ! grep -q -e ' 0\.[0-9]x ' -e 'saved: -' '$tmp/smaller.out'"
+
+# One image by tag and by ID: said in one line, nothing measured.
+b_id="$(docker image inspect -f '{{.Id}}' "$B")"
+run same --no-build "$B" "$b_id"
+check_eq "the same image by tag and by ID: exit 0" 0 "$(rc_of same)"
+check_eq "the same image by tag and by ID: one line that says so" \
+  "$B and $b_id are the same image (${b_id:7:12}, $(human_bytes "$(docker image inspect -f '{{.Size}}' "$B")")): nothing to compare" \
+  "$(cat "$tmp/same.out")"
 
 # An image with no shell and no libraries: measured all the same; its floor
 # cannot be listed, which is a warning, not an error.

@@ -1,9 +1,10 @@
-"""--max-size IMAGE=SIZE: read before any work, checked after the report."""
+"""--max-size IMAGE=SIZE: read before any work (IMAGE must be one of the two
+compared), checked after the report."""
 from collections.abc import Mapping, Sequence
 
 from . import out
-from .engine import EngineAPI
-from .out import Fatal, UsageError
+from .out import UsageError
+from .report import BudgetResult
 from .units import human_bytes as hb, parse_bytes
 
 Budget = tuple[str, int]
@@ -20,21 +21,20 @@ def parse(spec: str) -> Budget:
     return name, limit
 
 
-def check(budgets: Sequence[Budget], known_sizes: Mapping[str, int], engine: EngineAPI) -> bool:
-    """Say for each budget whether it holds; True when all do. KNOWN_SIZES has
-    the measured images' sizes; other images are asked of the engine."""
-    held = True
-    for name, limit in budgets:
-        size = known_sizes.get(name)
-        if size is None:
-            image = engine.image(name)
-            if image is None:
-                raise Fatal(f"--max-size: no image {name}")
-            size = image.size
-        if size > limit:
-            out.over_budget(f"{name} is {hb(size)} ({size} bytes), "
-                            f"over its --max-size of {hb(limit)} ({limit} bytes)")
-            held = False
-        else:
+def evaluate(budgets: Sequence[Budget], sizes: Mapping[str, int]) -> list[BudgetResult]:
+    """The report's budgets[]: one per budget, held or not. SIZES has the
+    compared images' sizes (parse-time checks made sure each budget names one)."""
+    return [{"image": name, "option": "--max-size", "limit_bytes": limit,
+             "size_bytes": sizes[name], "held": sizes[name] <= limit} for name, limit in budgets]
+
+
+def say(results: Sequence[BudgetResult]) -> bool:
+    """One line on stderr per budget, whether it holds; True when all do."""
+    for r in results:
+        name, size, limit = r["image"], r["size_bytes"], r["limit_bytes"]
+        if r["held"]:
             out.ok(f"{name} is {hb(size)}, within its budget of {hb(limit)}")
-    return held
+        else:
+            out.over_budget(f"{name} is {hb(size)} ({size} bytes), "
+                            f"over its {r['option']} of {hb(limit)} ({limit} bytes)")
+    return all(r["held"] for r in results)

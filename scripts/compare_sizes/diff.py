@@ -9,6 +9,7 @@ from . import cache as cache_mod
 from . import rootfs
 from .cache import Cache
 from .packages import installed
+from .report import ImageRecord
 
 
 def final_files(layers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
@@ -84,8 +85,8 @@ def packages(cache: Cache, image: Mapping[str, Any]) -> dict[str, int]:
     return known
 
 
-def paths(cache: Cache, image_a: Mapping[str, Any],
-          image_b: Mapping[str, Any]) -> tuple[int, list[tuple[str, int]]]:
+def paths(cache: Cache, image_a: ImageRecord,
+          image_b: ImageRecord) -> tuple[int, list[tuple[str, int]]]:
     """path_diff of two images' final file systems, cached by their IDs."""
     path = cache.image_path(image_a["id"], image_b["id"], "diff")
     known: dict[str, Any] | None = cache_mod.load(path)

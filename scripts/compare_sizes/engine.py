@@ -1,5 +1,5 @@
 """The Docker engine, through its API (the Docker SDK for Python): images,
-their history, `docker save` streams and short-lived containers."""
+their history and `docker save` streams."""
 import datetime
 import re
 from collections.abc import Mapping
@@ -35,11 +35,37 @@ class EngineAPI(Protocol):
 
     def save(self, image_id: str) -> SaveStream: ...
 
-    def run(self, image_id: str, entrypoint: str, args: list[str],
-            user: str = "") -> tuple[int, bytes, str]: ...
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+
+# An image reference as docker reads one: [HOST[:PORT]/]NAME[:TAG][@DIGEST],
+# or an image ID (its hex digits, whole or a prefix, with or without sha256:).
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9-]+)*(?::[0-9]+)?/)"
+REFERENCE = re.compile(rf"(?:{_DOMAIN}?{_COMPONENT}(?:/{_COMPONENT})*"
+                       r"(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?"
+                       r"|(?:sha256:)?[0-9a-f]{1,64})")
 
 
-NO_ENGINE = "no Docker engine answers (start one with: scripts/setup.sh docker)"
+def is_reference(text: str) -> bool:
+    """True when TEXT may name an image: a reference, or an image ID."""
+    return len(text) <= 255 and REFERENCE.fullmatch(text) is not None
+
+
+def no_engine(host: str | None, error: BaseException) -> str:
+    """One line for an engine that cannot be reached: which host, and why.
+    HOST is DOCKER_HOST (None or empty: the local socket)."""
+    cause: BaseException | None = error
+    why = str(error)
+    while cause is not None:            # the innermost OS error says it best
+        if isinstance(cause, OSError) and cause.strerror:
+            why = cause.strerror
+        cause = cause.__cause__ or cause.__context__
+    if why.startswith("Invalid bind address"):
+        return f"DOCKER_HOST={host} is not an address of a Docker engine ({why})"
+    if not host:
+        return f"no Docker engine answers at {DEFAULT_HOST}: {why} (start one with: scripts/setup.sh docker)"
+    return f"the Docker engine at DOCKER_HOST={host} does not answer: {why}"
 NO_SDK = "python3-docker is not installed (run: scripts/setup.sh images)"
 
 
@@ -61,7 +87,7 @@ def entry_binary(config: dict[str, Any] | None) -> str:
 
 
 class Engine:
-    """The images and containers of one engine (DOCKER_HOST in ENVIRON, or the
+    """The images of one engine (DOCKER_HOST in ENVIRON, or the
     local socket). The SDK's own errors (docker.errors.DockerException) reach
     the caller."""
 
@@ -76,8 +102,8 @@ class Engine:
             # saves images in the OCI layout.
             self.api = docker.APIClient(version="auto", timeout=600,
                                         **docker.utils.kwargs_from_env(environment=environ))
-        except docker.errors.DockerException:
-            raise Fatal(NO_ENGINE) from None
+        except docker.errors.DockerException as e:
+            raise Fatal(no_engine(environ.get("DOCKER_HOST"), e)) from None
 
     def image(self, name: str) -> Image | None:
         """The Image called NAME (a name or an ID), or None when there is none."""
@@ -99,26 +125,3 @@ class Engine:
     def save(self, image_id: str) -> ChunkReader:
         """The image as `docker save` streams it."""
         return ChunkReader(self.api.get_image(image_id))
-
-    def run(self, image_id: str, entrypoint: str, args: list[str],
-            user: str = "") -> tuple[int, bytes, str]:
-        """Run a throw-away container without network: (exit status, stdout, stderr)."""
-        try:
-            box = self.api.create_container(
-                image_id, command=args, entrypoint=entrypoint, user=user,
-                host_config=self.api.create_host_config(network_mode="none"))
-        except self._errors.APIError as e:
-            return 125, b"", str(e.explanation)
-        try:
-            self.api.start(box)
-            status = self.api.wait(box)["StatusCode"]
-            out = self.api.logs(box, stdout=True, stderr=False)
-            err = self.api.logs(box, stdout=False, stderr=True)
-            return status, out, err.decode(errors="replace")
-        except self._errors.APIError as e:
-            return 126, b"", str(e.explanation)
-        finally:
-            try:
-                self.api.remove_container(box, force=True)
-            except self._errors.APIError:
-                pass

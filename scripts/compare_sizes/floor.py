@@ -10,8 +10,9 @@ from . import cache as cache_mod
 from . import rootfs
 from .cache import Cache
 from .engine import EngineAPI
+from .report import PathBytes
 
-FloorFile = dict[str, object]  # {path: str, bytes: int}
+FloorFile = PathBytes
 
 
 class NoFloor(Exception):

@@ -10,6 +10,7 @@ from . import archive, cache as cache_mod, gzsize
 from .cache import Cache
 from .engine import EngineAPI, Image
 from .out import Fatal, Progress, info
+from .report import ImageRecord, Layer
 from .units import human_bytes
 
 # A history entry: created_by, comment, empty_layer (and the engine's size).
@@ -43,16 +44,22 @@ def instruction(entry: Entry) -> str:
     return re.sub(r"^/bin/sh -c ", "RUN ", text, count=1)
 
 
+def kind(entry: Entry) -> str:
+    """The instruction's keyword (ENV, CMD...), or "other" when it has none."""
+    words = instruction(entry).split(maxsplit=1)
+    return words[0] if words and re.fullmatch(r"[A-Z]+", words[0]) else "other"
+
+
 def version_of(name: str) -> str:
     return name.rsplit(":", 1)[1] if re.search(r":[^/:]+$", name) else "latest"
 
 
 def image_record(name: str, image: Image, history: Sequence[Entry],
-                 config_history: Sequence[Entry], cache: Cache) -> dict[str, Any]:
+                 config_history: Sequence[Entry], cache: Cache) -> ImageRecord:
     """The image's entry in the report's images[]."""
     made_layers = [k for k, h in enumerate(config_history) if not h["empty_layer"]]
     same_length = len(history) == len(config_history)
-    layers: list[dict[str, Any]] = []
+    layers: list[Layer] = []
     for n, digest in enumerate(image.diff_ids):
         k = made_layers[n] if n < len(made_layers) else None
         layers.append({
@@ -64,7 +71,8 @@ def image_record(name: str, image: Image, history: Sequence[Entry],
             "size_bytes": image.size,
             "compressed_bytes": sum(layer["compressed_bytes"] for layer in layers),
             "layers": layers,
-            "metadata_only": sum(h["empty_layer"] for h in config_history)}
+            "metadata_only": sum(h["empty_layer"] for h in config_history),
+            "metadata_kinds": [kind(h) for h in config_history if h["empty_layer"]]}
 
 
 def read_save(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
@@ -85,7 +93,7 @@ def read_save(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
     return history_from_config(walk.config or {})
 
 
-def measure(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str) -> dict[str, Any]:
+def measure(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str) -> ImageRecord:
     """The images[] entry of the image NAME, measuring what the cache lacks."""
     # One inspect, and the ID from then on: a rebuild under way cannot mix
     # two images into one measurement.

@@ -1,13 +1,13 @@
 """Messages for people, in the same shapes as common/lib.sh's: progress and
-diagnostics on stderr. Whether a stream may carry colour is not decided here:
-compare-sizes.sh passes on what common/lib.sh decided for each of its streams
-(COMPARE_SIZES_COLOUR lists "stdout", "stderr", both or neither)."""
+diagnostics on stderr. Whether a stream may carry colour is decided as
+common/lib.sh's colour_on decides it, for each stream (Console.from_environ)."""
 import dataclasses
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
+from typing import TextIO
 
 
 class Fatal(Exception):
@@ -43,10 +43,14 @@ class Console:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Console":
-        coloured = environ.get("COMPARE_SIZES_COLOUR", "").split()
+        """Colour on a stream that is a terminal, unless NO_COLOR is set or
+        TERM is dumb or unset (common/lib.sh's colour_on, for sys.stdout and
+        sys.stderr as they are now)."""
+        def style(stream: TextIO) -> Style:
+            wanted = not environ.get("NO_COLOR") and (environ.get("TERM") or "dumb") != "dumb"
+            return COLOUR if wanted and stream.isatty() else PLAIN
         return cls(script_name=environ.get("SCRIPT_NAME") or cls.script_name,
-                   stdout=COLOUR if "stdout" in coloured else PLAIN,
-                   stderr=COLOUR if "stderr" in coloured else PLAIN)
+                   stdout=style(sys.stdout), stderr=style(sys.stderr))
 
 
 _console = Console()

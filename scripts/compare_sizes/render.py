@@ -1,9 +1,10 @@
 """The report for people: lined-up text (the default) or Markdown tables."""
-from collections.abc import Iterator, Mapping
-from typing import Any
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from .out import Style
-from .report import Report
+from .report import ImageRecord, Report, ratio
 from .units import human_bytes as hb
 
 MAX_INSTRUCTION = 72
@@ -15,9 +16,63 @@ def tsv(text: str) -> str:
             .replace("\n", "\\n").replace("\r", "\\r"))
 
 
+# A digest in an instruction (COPY file:8119e3...): its first 12 digits tell it apart.
+_HASH = re.compile(r"\b((?:file|dir|multi|sha256):[0-9a-f]{12})[0-9a-f]{8,}")
+TAIL = 28
+
+
+def shorten(text: str, width: int = MAX_INSTRUCTION) -> str:
+    """TEXT in at most WIDTH characters: first its hashes shortened, then its
+    middle cut, so that the end (a COPY's destination) stays."""
+    if len(text) <= width:
+        return text
+    text = _HASH.sub(r"\1...", text)
+    if len(text) <= width:
+        return text
+    return text[:width - 3 - TAIL] + "..." + text[-TAIL:]
+
+
+def plural(n: int, one: str, many: str = "") -> str:
+    """ONE for 1, else MANY (ONE + "s" unless given)."""
+    return one if n == 1 else many or one + "s"
+
+
+def kinds(names: list[str]) -> str:
+    """The kinds of instructions, in order of first use, each with its count
+    when more than one: "2 ENV, LABEL, CMD"."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(name if n == 1 else f"{n} {name}" for name, n in counts.items())
+
+
 def times(ratio: float | None, sign: str = "x") -> str:
     """A ratio as "16.1x"; "?x" when there is none (an image of no bytes)."""
     return "?" + sign if ratio is None else f"{ratio:.1f}{sign}"
+
+
+class Comparison(NamedTuple):
+    """The two images, the larger first (uncompressed): how many times the
+    smaller it is, and by how many bytes."""
+    larger: str
+    smaller: str
+    a_larger: bool
+    ratio: float | None
+    compressed_ratio: float | None
+    bytes: int
+    compressed_bytes: int
+
+
+def compare(r: Report) -> Comparison:
+    """The report's figures, told from the larger image, whichever it is: an
+    A smaller than B reads "B is 16.1x the size of A", never "A is 0.1x"."""
+    a, b = r["images"]
+    if a["size_bytes"] >= b["size_bytes"]:
+        return Comparison(a["name"], b["name"], True, r["ratio"], r["compressed_ratio"],
+                          r["saved_bytes"], r["saved_compressed_bytes"])
+    return Comparison(b["name"], a["name"], False, ratio(b["size_bytes"], a["size_bytes"]),
+                      ratio(b["compressed_bytes"], a["compressed_bytes"]),
+                      -r["saved_bytes"], -r["saved_compressed_bytes"])
 
 
 def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
@@ -32,24 +87,28 @@ def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
         yield row.format(i["name"], hb(i["size_bytes"]), i["size_bytes"],
                          hb(i["compressed_bytes"]), len(i["layers"]), w=w)
     yield ""
-    yield (f"  {a['name']} is {times(r['ratio'])} the size of {b['name']} uncompressed "
-           f"({times(r['compressed_ratio'])} compressed)")
-    yield f"  saved: {hb(r['saved_bytes'])} uncompressed, {hb(r['saved_compressed_bytes'])} compressed"
+    c = compare(r)
+    yield (f"  {c.larger} is {times(c.ratio)} the size of {c.smaller} uncompressed "
+           f"({times(c.compressed_ratio)} compressed)")
+    if c.a_larger:
+        yield f"  saved: {hb(c.bytes)} uncompressed, {hb(c.compressed_bytes)} compressed"
+    else:
+        yield (f"  {c.larger} is larger by {hb(c.bytes)} uncompressed, "
+               f"{hb(c.compressed_bytes)} compressed")
 
 
-def _layers(image: Mapping[str, Any], bold: str, dim: str, reset: str) -> Iterator[str]:
+def _layers(image: ImageRecord, bold: str, dim: str, reset: str) -> Iterator[str]:
     yield ""
     yield f"{bold}Layers of {image['name']}{reset} (oldest first; uncompressed and compressed)"
     yield "  {:>12}  {:>12}  {}".format("uncompressed", "compressed", "instruction")
     for layer in image["layers"]:
         size = "?" if layer["size_bytes"] is None else hb(layer["size_bytes"])
-        what = tsv(layer["instruction"])
-        if len(what) > MAX_INSTRUCTION:
-            what = what[:MAX_INSTRUCTION - 3] + "..."
+        what = shorten(tsv(layer["instruction"]))
         yield f"  {size:>12}  {hb(layer['compressed_bytes']):>12}  {what}"
-    if image.get("metadata_only", 0) > 0:
-        yield (f"  {dim}{image['metadata_only']} more instructions (ENV, LABEL, EXPOSE, ...) "
-               f"only change the config: no layer{reset}")
+    count = image["metadata_only"]
+    if count > 0:
+        yield (f"  {dim}{count} more {plural(count, 'instruction')} ({kinds(image['metadata_kinds'])}) "
+               f"only {plural(count, 'changes', 'change')} the config: no layer{reset}")
 
 
 def _where(r: Report, bold: str, reset: str) -> Iterator[str]:
@@ -104,9 +163,11 @@ def markdown(r: Report) -> str:
               f"| {len(i['layers'])} |" for i in (a, b)]
     if r["floor_bytes"]:
         lines.append(f"| floor: binary + its libraries | {hb(r['floor_bytes'])} | | |")
-    lines += ["", f"`{a['name']}` is {times(r['ratio'], '×')} `{b['name']}` "
-              f"({times(r['compressed_ratio'], '×')} compressed): {hb(r['saved_bytes'])} saved, "
-              f"{hb(r['saved_compressed_bytes'])} compressed.",
+    c = compare(r)
+    verdict = "saved" if c.a_larger else "more"
+    lines += ["", f"`{c.larger}` is {times(c.ratio, '×')} `{c.smaller}` "
+              f"({times(c.compressed_ratio, '×')} compressed): {hb(c.bytes)} {verdict}, "
+              f"{hb(c.compressed_bytes)} compressed.",
               "", f"| in `{a['name']}`, not in `{b['name']}` | uncompressed |", "| --- | ---: |"]
     lines += [f"| `{tsv(d['path'])}` | {hb(d['bytes'])} |" for d in r["diff"]]
     if r["diff_packages"]:

@@ -1,11 +1,101 @@
-"""The report as one JSON value: what --json prints and what the renderers read."""
-from collections.abc import Mapping, Sequence
-from typing import Any
+"""The report as one JSON value: what --json prints and what the renderers read.
+Its shape is the TypedDicts below: mypy checks every record against them, and
+FIELDS (what --help lists) must name every key of Report."""
+from collections.abc import Sequence
+from typing import TypedDict
 
 UNITS = ("bytes; size_bytes is uncompressed (the engine's .Size), "
          "compressed_bytes is the layers gzipped")
 
-Report = dict[str, Any]
+
+class Layer(TypedDict):
+    digest: str                     # the layer's diff ID, sha256:...
+    instruction: str                # the Dockerfile line that made it
+    size_bytes: int | None          # uncompressed, as docker history shows (None: unknown)
+    compressed_bytes: int
+
+
+class ImageRecord(TypedDict):
+    version: str                    # the tag, or "latest"
+    name: str                       # as named on the command line
+    id: str
+    size_bytes: int
+    compressed_bytes: int
+    layers: list[Layer]
+    metadata_only: int              # instructions that made no layer
+    metadata_kinds: list[str]       # what each of them was: ENV, CMD... in order
+
+
+class PathBytes(TypedDict):
+    path: str
+    bytes: int
+
+
+class PackageBytes(TypedDict):
+    package: str
+    bytes: int
+
+
+class BudgetResult(TypedDict):
+    image: str
+    option: str                     # the option that set it: "--max-size"
+    limit_bytes: int
+    size_bytes: int                 # what was measured
+    held: bool                      # false: exit 1
+
+
+class Report(TypedDict):
+    units: str
+    compressed_by: str
+    images: list[ImageRecord]
+    ratio: float | None
+    compressed_ratio: float | None
+    saved_bytes: int
+    saved_compressed_bytes: int
+    diff_total_bytes: int
+    diff: list[PathBytes]
+    diff_packages: list[PackageBytes]
+    floor_bytes: int | None
+    floor: list[PathBytes]
+    budgets: list[BudgetResult]
+
+
+class SameImage(TypedDict):
+    """What --json prints when both names are one image: nothing to compare."""
+    same_image: bool                # true
+    names: list[str]
+    id: str
+    size_bytes: int
+    budgets: list[BudgetResult]
+
+
+# What --help says of each top-level field of the JSON.
+FIELDS = {
+    "units": "what the numbers count",
+    "compressed_by": "how the compressed sizes were obtained",
+    "images": "[A, B]: version, name, id, size_bytes, compressed_bytes, "
+              "layers[] (digest, instruction, size_bytes, compressed_bytes), metadata_only, "
+              "metadata_kinds[]",
+    "ratio": "A's size over B's (null when B has no bytes)",
+    "compressed_ratio": "the same, compressed",
+    "saved_bytes": "A's size minus B's",
+    "saved_compressed_bytes": "the same, compressed",
+    "diff_total_bytes": "all of A's paths that B does not have",
+    "diff": "[] the largest of them by directory: path, bytes",
+    "diff_packages": "[] Debian packages in A and not in B: package, bytes",
+    "floor_bytes": "B's binary plus its libraries (null: not measured)",
+    "floor": "[] their files: path, bytes",
+    "budgets": "[] one per --max-size: image, option, limit_bytes, size_bytes, held",
+}
+# When IMAGE_A and IMAGE_B are one image (by tag and by ID, say), the JSON is
+# only this: nothing is measured.
+SAME_IMAGE_FIELDS = {
+    "same_image": "true: IMAGE_A and IMAGE_B are one image",
+    "names": "the two names given",
+    "id": "the image's ID",
+    "size_bytes": "its size",
+    "budgets": "as above",
+}
 
 
 def ratio(a: int, b: int) -> float | None:
@@ -13,12 +103,12 @@ def ratio(a: int, b: int) -> float | None:
     return a / b if b else None
 
 
-def build(image_a: Mapping[str, Any], image_b: Mapping[str, Any], compressed_by: str,
+def build(a: ImageRecord, b: ImageRecord, compressed_by: str,
           diff_total: int, diff: Sequence[tuple[str, int]], packages: Sequence[tuple[str, int]],
-          floor_files: Sequence[Mapping[str, Any]], top: int) -> Report:
-    """IMAGE_A and IMAGE_B are measure.image_record()s; DIFF is [(path, bytes)]
-    largest first, PACKAGES [(package, bytes)], FLOOR_FILES [{path, bytes}]."""
-    a, b = image_a, image_b
+          floor_files: Sequence[PathBytes], top: int) -> Report:
+    """A and B are measure.image_record()s; DIFF is [(path, bytes)] largest
+    first, PACKAGES [(package, bytes)], FLOOR_FILES [{path, bytes}]. The
+    budgets are added once checked."""
     return {
         "units": UNITS,
         "compressed_by": compressed_by,
@@ -32,4 +122,5 @@ def build(image_a: Mapping[str, Any], image_b: Mapping[str, Any], compressed_by:
         "diff_packages": [{"package": p, "bytes": n} for p, n in packages[:top]],
         "floor_bytes": sum(f["bytes"] for f in floor_files) if floor_files else None,
         "floor": list(floor_files),
+        "budgets": [],
     }

@@ -71,8 +71,8 @@ class FakeEngine:
     """The engine's answers for images kept in memory; counts what it was asked."""
 
     def __init__(self):
-        self.images, self.histories, self.archives, self.outputs = {}, {}, {}, {}
-        self.saves, self.runs = 0, []
+        self.images, self.histories, self.archives = {}, {}, {}
+        self.saves = 0
 
     def add(self, name, archive, image_id, diff_ids, history, size=1000, created=100,
             binary="/bin/app"):
@@ -91,10 +91,6 @@ class FakeEngine:
     def save(self, image_id):
         self.saves += 1
         return SavedStream(self.archives[image_id])
-
-    def run(self, image_id, entrypoint, args, user=""):
-        self.runs.append((image_id, entrypoint))
-        return self.outputs.get((image_id, entrypoint), (127, b"", "not found"))
 
 
 def sample_image(engine, name="sample:v1", extra=b"", oci=False):

@@ -1,11 +1,12 @@
 import contextlib
 import io
+import json
 import os
 import tempfile
 import unittest
 
 import fixture
-from compare_sizes import budgets, cli, out, report
+from compare_sizes import budgets, cli, engine, out, report
 from compare_sizes.out import COLOUR, PLAIN, Console, Fatal, UsageError
 
 try:
@@ -14,8 +15,18 @@ except ImportError:     # python3-docker: scripts/setup.sh images
     docker = None
 
 
-def run_main(*argv, environ=None, make_engine=None):
-    stdout, stderr = io.StringIO(), io.StringIO()
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self):
+        return True
+
+
+def run_main(*argv, environ=None, make_engine=None, ttys=""):
+    """Exit status, stdout and stderr of main(ARGV); TTYS names the streams
+    that are terminals ("stdout", "stderr", both or neither)."""
+    stdout = Terminal() if "stdout" in ttys else io.StringIO()
+    stderr = Terminal() if "stderr" in ttys else io.StringIO()
     kwargs = {"make_engine": make_engine} if make_engine else {}
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         status = cli.main(list(argv), {} if environ is None else environ, **kwargs)
@@ -92,21 +103,44 @@ class Main(unittest.TestCase):
         self.assertEqual(places.state, "/t")
 
     @unittest.skipIf(docker is None, "python3-docker is not installed")
-    def test_the_engine_is_the_one_the_environment_names(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            status, stdout, stderr = run_main("--no-build", "a:1", "b:2", environ={
-                "DOCKER_HOST": "unix:///nonexistent/docker.sock", "ASKELADDEN_STATE": tmp})
-        self.assertEqual((status, stdout), (1, ""))
-        self.assertEqual(stderr, "compare-sizes.sh: error: no Docker engine answers "
-                                 "(start one with: scripts/setup.sh docker)\n")
+    def test_an_engine_that_cannot_be_reached_is_named_with_the_cause(self):
+        cases = {"unix:///nonexistent/docker.sock": "the Docker engine at DOCKER_HOST="
+                 "unix:///nonexistent/docker.sock does not answer: No such file or directory",
+                 "tcp://127.0.0.1:1": "the Docker engine at DOCKER_HOST=tcp://127.0.0.1:1 "
+                 "does not answer: Connection refused",
+                 "bogus://x": "DOCKER_HOST=bogus://x is not an address of a Docker engine "
+                 "(Invalid bind address protocol: bogus://x)"}
+        for host, line in cases.items():
+            with self.subTest(host=host), tempfile.TemporaryDirectory() as tmp:
+                status, stdout, stderr = run_main("--no-build", "a:1", "b:2", environ={
+                    "DOCKER_HOST": host, "ASKELADDEN_STATE": tmp})
+                self.assertEqual((status, stdout), (1, ""))
+                self.assertEqual(stderr, f"compare-sizes.sh: error: {line}\n")
 
-    def test_help_prints_the_usage_block_it_is_given(self):
-        status, stdout, _ = run_main("--help", environ={"COMPARE_SIZES_USAGE": "Usage: x [options]\n\nMore."})
-        self.assertEqual((status, stdout), (0, "Usage: x [options]\n\nMore.\n"))
+    def test_without_docker_host_the_local_socket_is_named_with_a_hint(self):
+        error = RuntimeError("Error while fetching server API version")
+        error.__cause__ = FileNotFoundError(2, "No such file or directory")
+        self.assertEqual(engine.no_engine(None, error), "no Docker engine answers at "
+                         "unix:///var/run/docker.sock: No such file or directory "
+                         "(start one with: scripts/setup.sh docker)")
 
-    def test_help_without_a_usage_block_lists_the_options(self):
-        status, stdout, _ = run_main("-h")
+    def test_an_invalid_reference_is_bad_usage(self):
+        status, stdout, stderr = run_main("Bad::Ref!!", "b:2")
+        self.assertEqual((status, stdout), (2, ""))
+        self.assertEqual(stderr, "compare-sizes.sh: 'Bad::Ref!!' is not an image reference "
+                         "([HOST/]NAME[:TAG][@DIGEST], lowercase, or an image ID) "
+                         "(see compare-sizes.sh --help)\n")
+        for good in ("localhost:5000/a/b_c:1.0", "sha256:" + "0" * 64, "0123abcd", "gcc:12"):
+            self.assertEqual(cli.parse([good, "b:2"]).images[0], good)
+        for bad in ("UPPER:1", "a:b:c", "x:-tag", "a//b", ""):
+            with self.assertRaises(UsageError, msg=bad):
+                cli.parse([bad, "b:2"])
+
+    def test_help_is_the_usage_block_and_lists_the_options(self):
+        status, stdout, _ = run_main("-h", environ={"COMPARE_SIZES_USAGE": "ignored"})
         self.assertEqual(status, 0)
+        self.assertTrue(stdout.startswith("Usage: compare-sizes.sh [options] [IMAGE_A IMAGE_B]\n\n"))
+        self.assertIn("gzipped at level 6", stdout)
         for flag in ("--json", "--markdown", "--svg FILE", "--max-size IMAGE=SIZE", "--top N",
                      "--no-build", "-h, --help"):
             self.assertIn(flag, stdout)
@@ -130,9 +164,10 @@ class Run(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def main(self, *argv, colour=""):
-        environ = dict(self.environ, COMPARE_SIZES_COLOUR=colour)
-        return run_main(*argv, "fat:1", "slim:1", environ=environ, make_engine=lambda: self.engine)
+    def main(self, *argv, colour="", **environ):
+        environ = {**self.environ, "TERM": "xterm", **environ}
+        return run_main(*argv, "fat:1", "slim:1", environ=environ, make_engine=lambda: self.engine,
+                        ttys=colour)
 
     def test_a_whole_report_from_a_stand_in_engine(self):
         status, stdout, stderr = self.main()
@@ -151,11 +186,86 @@ class Run(unittest.TestCase):
                 self.assertEqual("\033[" in stderr, on_stderr)
                 self.assertEqual(stderr.startswith(COLOUR.bold + "==>"), on_stderr)
 
+    def test_no_colour_with_no_color_or_a_dumb_terminal(self):
+        for environ in ({"NO_COLOR": "1"}, {"TERM": "dumb"}, {"TERM": ""}):
+            with self.subTest(environ=environ):
+                status, stdout, stderr = self.main(colour="stdout stderr", **environ)
+                self.assertEqual(status, 0, stderr)
+                self.assertNotIn("\033[", stdout + stderr)
+
     def test_json_and_markdown_carry_no_colour(self):
         for flag in ("--json", "--markdown"):
             status, stdout, _ = self.main(flag, colour="stdout stderr")
             self.assertEqual(status, 0)
             self.assertNotIn("\033[", stdout)
+
+    def test_checked_before_any_work(self):
+        made = []
+
+        def make_engine():
+            made.append(1)
+            return self.engine
+        cases = {("--max-size", "nosuch:img=80MB"): (2, "compare-sizes.sh: --max-size: nosuch:img "
+                                                      "is not one of the images compared (fat:1, slim:1) "
+                                                      "(see compare-sizes.sh --help)"),
+                 ("--svg", self.tmp.name + "/no/such/dir/c.svg"): (1, "compare-sizes.sh: error: --svg "
+                     + self.tmp.name + "/no/such/dir/c.svg: cannot write the chart there: "
+                     "No such file or directory"),
+                 ("--svg", self.tmp.name): (1, f"compare-sizes.sh: error: --svg {self.tmp.name}: "
+                                               "cannot write the chart there: it is a directory")}
+        for argv, (code, line) in cases.items():
+            with self.subTest(argv=argv):
+                status, stdout, stderr = run_main(*argv, "fat:1", "slim:1", environ=self.environ,
+                                                  make_engine=make_engine)
+                self.assertEqual((status, stdout, stderr), (code, "", line + "\n"))
+        self.assertEqual((made, self.engine.saves), ([], 0))
+
+    def test_a_writable_svg_path_gets_the_chart_and_no_leftover(self):
+        path = os.path.join(self.tmp.name, "c.svg")
+        status, _, stderr = self.main("--svg", path)
+        self.assertEqual(status, 0, stderr)
+        with open(path, encoding="utf-8") as f:
+            self.assertTrue(f.read().startswith("<svg "))
+        self.assertFalse(os.path.exists(path + ".tmp"))
+
+    def test_the_json_says_which_budget_broke(self):
+        status, stdout, stderr = self.main("--json", "--max-size", "fat:1=999B", "--max-size", "slim:1=1B")
+        self.assertEqual(status, 1, stderr)
+        self.assertEqual(json.loads(stdout)["budgets"], [
+            {"image": "fat:1", "option": "--max-size", "limit_bytes": 999, "size_bytes": 1000, "held": False},
+            {"image": "slim:1", "option": "--max-size", "limit_bytes": 1, "size_bytes": 1, "held": True}])
+        status, stdout, _ = self.main("--json")
+        self.assertEqual((status, json.loads(stdout)["budgets"]), (0, []))
+
+    def test_help_lists_every_top_level_field_of_the_json(self):
+        status, stdout, _ = self.main("--json")
+        self.assertEqual(status, 0)
+        keys = set(json.loads(stdout))
+        self.assertEqual(keys, set(report.Report.__annotations__))
+        self.assertEqual(keys, set(report.FIELDS))
+        _, help_text, _ = run_main("--help")
+        for key in keys:
+            self.assertRegex(help_text, rf"\n  {key} +\S", key)
+
+    def test_one_image_by_tag_and_by_id_is_said_to_be_one(self):
+        image = self.engine.image("fat:1")
+        environ = dict(self.environ)
+        status, stdout, stderr = run_main("fat:1", image.id, environ=environ,
+                                          make_engine=lambda: self.engine)
+        self.assertEqual((status, stdout), (0, f"fat:1 and {image.id} are the same image "
+                                               f"({image.id[7:19]}, 1.0 kB): nothing to compare\n"), stderr)
+        self.assertEqual(self.engine.saves, 0)
+        status, stdout, _ = run_main("--json", "--max-size", "fat:1=999", image.id, "fat:1",
+                                     environ=environ, make_engine=lambda: self.engine)
+        self.assertEqual(status, 1)
+        self.assertEqual(json.loads(stdout), {
+            "same_image": True, "names": [image.id, "fat:1"], "id": image.id, "size_bytes": 1000,
+            "budgets": [{"image": "fat:1", "option": "--max-size", "limit_bytes": 999,
+                         "size_bytes": 1000, "held": False}]})
+        # Two images: the full report, as before.
+        status, stdout, _ = run_main("fat:1", "slim:1", environ=environ, make_engine=lambda: self.engine)
+        self.assertEqual(status, 0)
+        self.assertNotIn("same image", stdout)
 
     @unittest.skipIf(docker is None, "python3-docker is not installed")
     def test_an_error_of_the_docker_sdk_is_one_line_and_exit_1(self):
@@ -183,16 +293,22 @@ class Budgets(unittest.TestCase):
             with self.assertRaisesRegex(UsageError, "wants IMAGE=SIZE"):
                 budgets.parse(spec)
 
-    def test_check(self):
-        engine = fixture.FakeEngine()
-        engine.add("other:1", b"", "sha256:9", [], [], size=500)
+    def test_evaluate_and_say(self):
+        sizes = {"a:1": 100, "b:1": 500}
+        self.assertEqual(budgets.evaluate([("a:1", 100), ("b:1", 499)], sizes), [
+            {"image": "a:1", "option": "--max-size", "limit_bytes": 100, "size_bytes": 100, "held": True},
+            {"image": "b:1", "option": "--max-size", "limit_bytes": 499, "size_bytes": 500, "held": False}])
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
-            self.assertTrue(budgets.check([("a:1", 100), ("other:1", 500)], {"a:1": 100}, engine))
-            self.assertFalse(budgets.check([("a:1", 99), ("other:1", 600)], {"a:1": 100}, engine))
-            with self.assertRaisesRegex(Fatal, "--max-size: no image none:1"):
-                budgets.check([("none:1", 1)], {}, engine)
+            self.assertTrue(budgets.say(budgets.evaluate([("a:1", 100), ("b:1", 500)], sizes)))
+            self.assertFalse(budgets.say(budgets.evaluate([("a:1", 99), ("b:1", 600)], sizes)))
         lines = err.getvalue().splitlines()
         self.assertIn("over budget: a:1 is 100 B (100 bytes), over its --max-size of 99 B (99 bytes)", lines[2])
         self.assertEqual(sum("over budget" in line for line in lines), 1)
-        self.assertIn("other:1 is 500 B, within its budget of 600 B", lines[3])
+        self.assertIn("b:1 is 500 B, within its budget of 600 B", lines[3])
+
+    def test_a_budget_must_name_a_compared_image(self):
+        self.assertEqual(cli.parse(["--max-size", "b:2=1MB", "a:1", "b:2"]).budgets, (("b:2", 10**6),))
+        with self.assertRaisesRegex(UsageError, r"^--max-size: nosuch:img is not one of the "
+                                    r"images compared \(a:1, b:2\)$"):
+            cli.parse(["--max-size", "nosuch:img=80MB", "a:1", "b:2"])

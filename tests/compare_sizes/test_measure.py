@@ -39,7 +39,7 @@ class Measure(unittest.TestCase):
         history = self.engine.history(image.id)
         self.assertEqual([layer["size_bytes"] for layer in r["layers"]], [history[0]["size"], history[2]["size"]])
         self.assertEqual(r["compressed_bytes"], sum(layer["compressed_bytes"] for layer in r["layers"]))
-        self.assertEqual(r["metadata_only"], 1)
+        self.assertEqual((r["metadata_only"], r["metadata_kinds"]), (1, ["ENV"]))
 
     def test_layers_measured_through_another_image_need_no_save(self):
         fixture.sample_image(self.engine, "first:v1")

@@ -1,4 +1,8 @@
+import shutil
+import struct
+import subprocess
 import unittest
+import zlib
 import xml.etree.ElementTree as ET
 
 import fixture  # noqa: F401
@@ -6,16 +10,20 @@ from compare_sizes import render, report, svg
 from compare_sizes.out import PLAIN, Style
 
 
-def image(name, size, gz, layers, metadata_only=0):
+def image(name, size, gz, layers, kinds=()):
     return {"version": name.split(":")[1], "name": name, "id": "sha256:" + name, "size_bytes": size,
-            "compressed_bytes": gz, "layers": layers, "metadata_only": metadata_only}
+            "compressed_bytes": gz, "layers": layers, "metadata_only": len(kinds),
+            "metadata_kinds": list(kinds)}
+
+
+HASH = "8119e3" + "a" * 58
 
 
 def sample(floor_files=None, packages=None):
     a = image("fat:v1", 1207770528, 422449969, [
         {"digest": "d1", "instruction": "(imported) base", "size_bytes": 1207275829, "compressed_bytes": 422277312},
-        {"digest": "d2", "instruction": "COPY dir:" + "8" * 80 + " in . ", "size_bytes": None,
-         "compressed_bytes": 140}], metadata_only=7)
+        {"digest": "d2", "instruction": f"COPY file:{HASH} in /hello", "size_bytes": None,
+         "compressed_bytes": 140}], kinds=["ENV", "LABEL", "ENV", "EXPOSE", "ENV", "CMD", "USER"])
     b = image("slim:v2", 74856691, 28431255, [
         {"digest": "d3", "instruction": "RUN a\tb", "size_bytes": 74856691,
          "compressed_bytes": 28431255}])
@@ -59,14 +67,45 @@ class Text(unittest.TestCase):
         self.assertEqual(lines[6], "  fat:v1 is 16.1x the size of slim:v2 uncompressed (14.9x compressed)")
         self.assertEqual(lines[7], "  saved: 1.1 GB uncompressed, 394.0 MB compressed")
 
+    def test_a_smaller_a_is_told_from_the_larger_image(self):
+        r = sample()
+        a, b = r["images"]
+        swapped = report.build(b, a, "gzip", 0, [], [], [], 2)
+        lines = render.text(swapped, PLAIN).splitlines()
+        self.assertEqual(lines[6], "  fat:v1 is 16.1x the size of slim:v2 uncompressed (14.9x compressed)")
+        self.assertEqual(lines[7], "  fat:v1 is larger by 1.1 GB uncompressed, 394.0 MB compressed")
+        self.assertNotIn("-", lines[6] + lines[7])
+        self.assertIn("`fat:v1` is 16.1× `slim:v2` (14.9× compressed): 1.1 GB more, 394.0 MB compressed.",
+                      render.markdown(swapped))
+        self.assertIn("`fat:v1` is 16.1× `slim:v2` (14.9× compressed): 1.1 GB saved, 394.0 MB compressed.",
+                      render.markdown(r))
+
     def test_layers_sections(self):
         text = render.text(sample(), PLAIN)
         self.assertIn("\nLayers of fat:v1 (oldest first; uncompressed and compressed)\n"
                       "  uncompressed    compressed  instruction\n"
                       "        1.2 GB      422.3 MB  (imported) base\n"
-                      "             ?         140 B  COPY dir:" + "8" * 60 + "...\n"
-                      "  7 more instructions (ENV, LABEL, EXPOSE, ...) only change the config: no layer\n", text)
+                      "             ?         140 B  COPY file:8119e3aaaaaa... in /hello\n"
+                      "  7 more instructions (3 ENV, LABEL, EXPOSE, CMD, USER) only change the config: "
+                      "no layer\n", text)
+        self.assertNotIn("more instruction", text.split("Layers of slim:v2")[1])
         self.assertIn("       74.9 MB       28.4 MB  RUN a\\tb\n", text)
+
+    def test_one_more_instruction_is_singular(self):
+        r = sample()
+        r["images"][1]["metadata_only"], r["images"][1]["metadata_kinds"] = 1, ["CMD"]
+        self.assertIn("\n  1 more instruction (CMD) only changes the config: no layer\n",
+                      render.text(r, PLAIN))
+
+    def test_a_long_instruction_keeps_its_end(self):
+        self.assertEqual(render.shorten("RUN short"), "RUN short")
+        copy = f"COPY multi:{HASH} in /usr/local/share/askeladden/"
+        self.assertEqual(render.shorten(copy), "COPY multi:8119e3aaaaaa... in /usr/local/share/askeladden/")
+        long_run = "RUN " + " && ".join(f"step{n}" for n in range(30)) + " in /dest"
+        cut = render.shorten(long_run)
+        self.assertEqual(len(cut), render.MAX_INSTRUCTION)
+        self.assertTrue(cut.startswith("RUN step0 && ") and cut.endswith("step29 in /dest"), cut)
+        self.assertIn("...", cut)
 
     def test_diff_packages_and_floor(self):
         text = render.text(sample(), PLAIN)
@@ -128,3 +167,102 @@ class Chart(unittest.TestCase):
         root = ET.fromstring(text)
         self.assertEqual(len(root.findall("{http://www.w3.org/2000/svg}rect")), 5)
         self.assertIn("a&lt;b&gt;&amp;c:1 uncompressed", text)
+
+
+LONG = "registry.example.com:5000/team/project/some-very-long-service-name"
+
+
+def long_sample():
+    r = sample()
+    r["images"][0]["name"] = LONG + ":2024-01-01-build-1234"
+    r["images"][1]["name"] = LONG + "-slim:v2"
+    return r
+
+
+def png_pixels(data):
+    """(width, height, rows of RGBA bytes) of an 8-bit RGBA PNG, non-interlaced."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width, height = 8, b"", 0, 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert (depth, colour) == (8, 6), (depth, colour)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw, stride, rows, prev = zlib.decompress(idat), width * 4, [], bytearray(width * 4)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            left = line[i - 4] if i >= 4 else 0
+            up, up_left = prev[i], prev[i - 4] if i >= 4 else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - up_left
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - up_left)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else up_left)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return width, height, rows
+
+
+class Fits(unittest.TestCase):
+    def check_geometry(self, r):
+        text = svg.chart(r)
+        root = ET.fromstring(text)
+        width = float(root.get("width"))
+        for t in root.iter("{http://www.w3.org/2000/svg}text"):
+            words = "".join(t.itertext())
+            size = int(t.get("font-size") or svg.FONT)
+            drawn = svg.text_width(words, size, bold=t.get("font-weight") == "bold")
+            x = float(t.get("x"))
+            start = x - drawn if t.get("text-anchor") == "end" else x
+            self.assertGreaterEqual(start, 0, words)
+            self.assertLessEqual(start + drawn, width, words)
+        return text
+
+    def test_every_text_fits_the_canvas_by_its_widest_estimate(self):
+        for r in (sample(), long_sample()):
+            self.check_geometry(r)
+
+    def test_a_long_name_is_cut_in_its_middle(self):
+        self.assertEqual(svg.short_name("a" * 30 + "b" * 30), "a" * 20 + "…" + "b" * 19)
+        self.assertEqual(len(svg.short_name(LONG + ":tag")), svg.MAX_NAME)
+        self.assertTrue(svg.short_name(LONG + ":v2").endswith("-name:v2"))
+        self.assertEqual(svg.short_name("fat:v1"), "fat:v1")
+
+    def test_the_title_has_no_caret(self):
+        text = svg.chart(sample())
+        self.assertIn("1 MB = 10⁶ bytes", text)
+        self.assertNotIn("^", text)
+
+    @unittest.skipIf(shutil.which("rsvg-convert") is None,
+                     "rsvg-convert is not installed (scripts/setup.sh images)")
+    def test_rendered_nothing_is_drawn_outside_the_canvas(self):
+        # The chart drawn on a canvas 200 px wider on each side: what the
+        # real font puts outside the chart's own width must be nothing.
+        for r in (sample(), long_sample()):
+            text = self.check_geometry(r)
+            root = ET.fromstring(text)
+            width, height = int(root.get("width")), int(root.get("height"))
+            wider = text.replace(f'width="{width}" height="{height}" viewBox="0 0 {width} {height}"',
+                                 f'width="{width + 400}" height="{height}" '
+                                 f'viewBox="-200 0 {width + 400} {height}"', 1)
+            wider = wider.replace('<rect width="100%" height="100%"',
+                                  f'<rect width="{width}" height="{height}"', 1)
+            done = subprocess.run(["rsvg-convert", "--format=png"], input=wider.encode(),
+                                  capture_output=True, check=True)
+            w, h, rows = png_pixels(done.stdout)
+            self.assertEqual((w, h), (width + 400, height))
+            outside = [(x, y) for y, row in enumerate(rows) for x in range(w)
+                       if (x < 200 or x >= 200 + width) and row[4 * x + 3] != 0]
+            self.assertEqual(outside[:5], [], r["images"][0]["name"])
+            inside = sum(row[4 * x + 3] != 0 for row in rows for x in range(200, 200 + width))
+            self.assertEqual(inside, width * height)
