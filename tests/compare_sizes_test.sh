@@ -3,7 +3,7 @@
 #
 # scripts/compare-sizes.sh against askeladden:v0.1 and askeladden:v0.2 (built
 # when missing): its numbers are the engine's own, its JSON parses and adds up,
-# a rerun answers from the cache in under 3 s, an image older than its sources
+# a rerun answers from the cache (no docker save read), an image older than its sources
 # is rebuilt, --top and --markdown print what the JSON says, a size budget
 # fails when blown and passes when met, the diff names the compiler's paths,
 # and every error is one line with a non-zero exit. One line per check, then
@@ -19,7 +19,6 @@ accept_only_help "$@"
 cd "$ASKELADDEN_ROOT"
 SCRIPT=scripts/compare-sizes.sh
 A=askeladden:v0.1 B=askeladden:v0.2
-RERUN_SECONDS=3
 SCRIPT_PREFIX="compare-sizes.sh: error:"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -138,15 +137,12 @@ check_eq "--svg renders to PNG at its canvas's size, ${svg_w:-?} x ${svg_h:-?} (
   "$(rsvg-convert "$tmp/sizes.svg" -o "$tmp/sizes.png" && od -An -tx1 -j16 -N8 "$tmp/sizes.png" | tr -d ' \n')"
 
 # ----------------------------------------------------------- reruns
-started="$(date +%s%N)"
+# A cache hit is what the rerun proves, not a time (speed targets live in the
+# benchmark): it reads no docker save stream and compresses nothing.
 run text
-elapsed_ms=$((($(date +%s%N) - started) / 1000000))
 check_eq "the report exits 0" 0 "$(rc_of text)"
-if ((elapsed_ms < RERUN_SECONDS * 1000)); then
-  check_pass "a rerun with unchanged images answers from the cache (${elapsed_ms} ms)"
-else
-  check_fail "a rerun with unchanged images answers from the cache" "took ${elapsed_ms} ms, over ${RERUN_SECONDS} s"
-fi
+check "a rerun with unchanged images answers from the cache (no docker save read)" \
+  bash -c "! grep -qE 'measured in|docker save' '$tmp/text.err'"
 check "the rerun compressed nothing" bash -c "! grep -q 'compressing' '$tmp/text.err'"
 T="$tmp/text.out"
 check "the report says which sizes are compressed" grep -q 'compressed: the layers gzipped' "$T"
