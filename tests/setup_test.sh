@@ -35,7 +35,8 @@
 #    own clone, with a PATH without compilers, mmdebstrap or arch-test, to
 #    the end; with python3-docker hidden, one line names it and the sudo
 #    command, and nothing changes; the same for the base-image tools it did
-#    without. A user outside the docker group is told to join it.
+#    without. A user outside the docker group is told to join it (running
+#    that user's clone: this one may lie under a 0700 directory).
 #
 # Prints one line per check and closes with "setup: N passed, N failed".
 # The throwaway roots, APTs, user and clone are removed at exit.
@@ -413,8 +414,10 @@ test_non_root_user() {
     "setup.sh: error: missing packages: mmdebstrap arch-test (as root: sudo apt-get install mmdebstrap arch-test)" \
     "$(grep 'sudo' "$CAPTURED/err")"
 
-  # Outside the docker group, the engine's socket is closed to the user.
-  capture runuser -u nobody -- env -i PATH="$USER_PATH" HOME=/nonexistent NO_COLOR=1 "$SETUP" docker
+  # Outside the docker group, the engine's socket is closed to the user. It
+  # runs the user's clone, which it can read wherever this one lies.
+  capture runuser -u nobody -- env -i PATH="$USER_PATH" HOME=/nonexistent NO_COLOR=1 \
+    "$USER_DIR/askeladden/scripts/setup.sh" docker
   check "a user outside the docker group is told to join it (exit 1)" \
     exited_saying 1 "sudo usermod -aG docker nobody, then log in again"
 }
