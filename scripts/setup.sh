@@ -11,9 +11,13 @@
 # A second run changes nothing and takes about a second.
 #
 # Components:
+#   posts          what the posts run: cc, make, pkg-config, libevent, curl,
+#                  jq, a Docker (as docker below) and a kubectl (any, or
+#                  microk8s's; Debian's kubernetes-client when there is none)
 #   build          compilers and libraries: cc, make, clang and its sanitizer
-#                  runtimes, clang-format, libevent, Check, pkg-config,
-#                  valgrind, shellcheck, jq, curl
+#                  runtimes (libclang-rt-N-dev for the clang N installed, or
+#                  the one APT's clang brings), clang-format, libevent, Check,
+#                  pkg-config, valgrind, shellcheck, jq, curl
 #   docker         a Docker engine that answers `docker version`. Any Docker
 #                  will do (Docker CE, Docker Desktop, moby, Debian's docker.io).
 #                  Debian's docker.io is installed only where no Docker is
@@ -51,26 +55,40 @@
 #
 # --dry-run   check and say what would be installed or started; change nothing
 #
+# The first line names the system (from /etc/os-release). Package names come
+# from what this machine's APT offers: where a package does not exist there
+# (apt-cache policy finds no candidate), the rest is installed, and one line
+# each names what is missing and what to use instead (Ubuntu has no
+# kubernetes-client: microk8s kubectl, or snap install kubectl --classic).
+#
 # Exit status: 0 when every component works (or, with --dry-run, could be
 # made to); 1 when something is missing and cannot be installed here (not
-# root: one line names the packages and the sudo apt-get command), or a
-# Docker that is not ours has no running engine; 2 on bad usage.
+# root: one line names the packages and the sudo apt-get command; a package
+# APT does not offer), or a Docker that is not ours has no running engine;
+# 2 on bad usage.
 #
 # For tests only: ASKELADDEN_DPKG_ADMINDIR names another dpkg database to read
 # (default /var/lib/dpkg); with it set, nothing is ever installed.
+# ASKELADDEN_OS_RELEASE names another os-release file (default
+# /etc/os-release). APT's own APT_CONFIG points apt-get and apt-cache at
+# another APT.
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
 
 DPKG_ADMINDIR="${ASKELADDEN_DPKG_ADMINDIR:-/var/lib/dpkg}"
+OS_RELEASE="${ASKELADDEN_OS_RELEASE:-/etc/os-release}"
 # Docker from Docker's own repositories or moby's: apt would make room for
 # Debian's docker.io by removing them. Docker Desktop runs its own engine.
 OTHER_DOCKER_PACKAGES=(docker-ce docker-ce-cli containerd.io docker-desktop moby-engine moby-cli)
-COMPONENTS=(build docker python-docker base-images images registry fuzz kube bench docs equivs cluster)
+COMPONENTS=(posts build docker python-docker base-images images registry fuzz kube bench docs equivs cluster)
 PYTHON=/usr/bin/python3
 
 DRY_RUN=0
-MISSING=()       # packages to install, in order, each once
+MISSING=()       # packages to install, in order, each once (a|b: the first APT offers)
+INSTALL=()       # MISSING as APT offers it
+UNOFFERED=()     # what of MISSING APT does not offer
+SYSTEM="an unknown system"
 BLOCKED=()       # what stands in the way, one line each
 START_DOCKERD=0  # start Debian's dockerd after the installs
 
@@ -86,6 +104,51 @@ cmds() {
 }
 pc() { have pkg-config && pkg-config --exists "$@"; }
 py() { [[ -x "$PYTHON" ]] && "$PYTHON" -c "import $1" >/dev/null 2>&1; }
+# A kubectl on the PATH, or microk8s's (microk8s kubectl).
+kubectl_runs() { cmds kubectl || timeout 10 microk8s version >/dev/null 2>&1; }
+
+# The sanitizer runtime of the clang that runs (libclang-common-N-dev held it
+# before libclang-rt-N-dev did); N is resolved when it is to be installed.
+CLANG_RT='libclang-rt-N-dev|libclang-common-N-dev'
+
+# clang_links SANITIZERS: clang links a program built with -fsanitize=SANITIZERS.
+clang_links() {
+  have clang || return 1
+  local out rc=0 main='int main(void) { return 0; }'
+  [[ "$1" != *fuzzer* ]] || main='int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }'
+  out="$(mktemp)"
+  printf '%s\n' "$main" | clang -fsanitize="$1" -x c - -o "$out" >/dev/null 2>&1 || rc=1
+  rm -f "$out"
+  return "$rc"
+}
+
+# The major version of the clang that runs, else of the clang APT would
+# install (its clang package depends on clang-N).
+clang_major() {
+  local v
+  if have clang && v="$(clang -dumpversion 2>/dev/null)"; then
+    printf '%s\n' "${v%%.*}"
+    return
+  fi
+  v="$(LC_ALL=C apt-cache depends clang 2>/dev/null)" || true
+  sed -n '/^ *Depends: clang-\([0-9][0-9]*\)$/{s//\1/p;q}' <<<"$v"
+}
+
+# os_field KEY: KEY's value in the os-release file, unquoted.
+os_field() {
+  sed -n "/^$1=/{s///;s/^\"\\(.*\\)\"\$/\\1/;s/^'\\(.*\\)'\$/\\1/;p;q}" "$OS_RELEASE"
+}
+
+# The one line naming the system, from its os-release file.
+describe_system() {
+  if [[ ! -r "$OS_RELEASE" ]]; then
+    info "system: unknown (no $OS_RELEASE to read)"
+    return
+  fi
+  SYSTEM="$(os_field PRETTY_NAME)"
+  [[ -n "$SYSTEM" ]] || SYSTEM="$(os_field NAME) $(os_field VERSION_ID)"
+  info "system: $SYSTEM, from $OS_RELEASE"
+}
 
 # need FOUND ABSENT PACKAGE PROBE...: PACKAGE provides what PROBE asks for
 # (the probe "installed" asks dpkg for the package itself). Appends what the
@@ -98,6 +161,8 @@ need() {
   label="${*:2}"
   [[ "$1" != installed ]] || label="$package"
   [[ "$1" != py ]] || label="$PYTHON -c 'import $2'"
+  [[ "$1" != clang_links ]] || label="clang -fsanitize=$2"
+  [[ "$1" != kubectl_runs ]] || label="kubectl (or microk8s kubectl)"
   if [[ "$1" == installed ]]; then installed "$package"; else "$@" >/dev/null 2>&1; fi &&
     { found_list+=("$label"); return; }
   absent_list+=("$label")
@@ -194,9 +259,14 @@ check_docker() {
 
 check_component() {
   case "$1" in
+    posts)
+      check_packages posts build-essential cmds cc make \; pkg-config cmds pkg-config \; libevent-dev pc libevent \; \
+        curl cmds curl \; jq cmds jq \; kubernetes-client kubectl_runs
+      ;;
     build)
       check_packages build \
-        build-essential cmds cc make \; clang cmds clang \; clang-format cmds clang-format \; libclang-rt-14-dev installed \; \
+        build-essential cmds cc make \; clang cmds clang \; clang-format cmds clang-format \; \
+        "$CLANG_RT" clang_links address,undefined \; \
         libevent-dev pc libevent libevent_pthreads \; check pc check \; pkg-config cmds pkg-config \; \
         valgrind cmds valgrind \; shellcheck cmds shellcheck \; jq cmds jq \; curl cmds curl \; \
         ca-certificates installed \; procps cmds pgrep
@@ -207,14 +277,14 @@ check_component() {
     images) check_packages images libxml2-utils cmds xmllint \; librsvg2-bin cmds rsvg-convert \; python3-mypy py mypy ;;
     registry) check_packages registry docker-registry cmds docker-registry ;;
     fuzz)
-      check_packages fuzz clang cmds clang \; libclang-rt-14-dev installed \; \
+      check_packages fuzz clang cmds clang \; "$CLANG_RT" clang_links fuzzer,address \; \
         dpkg-dev cmds dpkg-source \; make cmds make \; pkg-config cmds pkg-config
       ;;
     kube)
       # Any kubectl will do (microk8s's, a vendor's); Debian's is the fallback.
       check_packages kube kubernetes-client cmds kubectl \; yq cmds yq
       ;;
-    bench) check_packages bench wrk cmds wrk \; nginx-light cmds nginx \; valgrind cmds valgrind \; golang-go cmds go ;;
+    bench) check_packages bench wrk cmds wrk \; 'nginx-light|nginx' cmds nginx \; valgrind cmds valgrind \; golang-go cmds go ;;
     docs) check_packages docs graphviz cmds dot ;;
     equivs) check_packages equivs equivs cmds equivs-build ;;
     cluster)
@@ -231,6 +301,7 @@ expand_components() {
   for c in "$@"; do
     case "$c" in
       all) printf '%s\n' "${COMPONENTS[@]}" ;;
+      posts) printf '%s\n' posts docker ;;
       images) printf '%s\n' docker python-docker base-images images ;;
       cluster) printf '%s\n' docker kube cluster ;;
       *) printf '%s\n' "$c" ;;
@@ -238,13 +309,56 @@ expand_components() {
   done | awk '!seen[$0]++'
 }
 
+apt_offers() {
+  local policy
+  policy="$(LC_ALL=C apt-cache policy "$1" 2>/dev/null)" || return 1
+  grep -q '^  Candidate: [^(]' <<<"$policy"
+}
+
+# resolve_missing: each of MISSING as the first of its names APT offers, to
+# INSTALL; when APT offers none of them, its first name to UNOFFERED.
+resolve_missing() {
+  local spec names n major=""
+  for spec in "${MISSING[@]}"; do
+    if [[ "$spec" == *-N-* ]]; then
+      [[ -n "$major" ]] || major="$(clang_major)"
+      spec="${spec//-N-/-${major:-N}-}"
+    fi
+    IFS='|' read -ra names <<<"$spec"
+    for n in "${names[@]}"; do
+      if apt_offers "$n"; then
+        INSTALL+=("$n")
+        continue 2
+      fi
+    done
+    UNOFFERED+=("${names[0]}")
+  done
+  [[ " ${UNOFFERED[*]} " != *" docker.io "* ]] || START_DOCKERD=0
+}
+
+# What to use where APT does not offer a package.
+instead_of() {
+  case "$1" in
+    kubernetes-client) printf "use microk8s's kubectl (microk8s kubectl), or sudo snap install kubectl --classic" ;;
+    *) printf 'enable the archive area that has it (on Ubuntu: universe), or install it from elsewhere' ;;
+  esac
+}
+
+# One line for each package APT does not offer; fails when there is one.
+report_unoffered() {
+  local p
+  for p in "${UNOFFERED[@]}"; do
+    printf '%s%s:%s %s: not offered by APT on %s: %s\n' "$C_RED" "$SCRIPT_NAME" "$C_RESET" "$p" "$SYSTEM" "$(instead_of "$p")" >&2
+  done
+  ((${#UNOFFERED[@]} == 0))
+}
+
 install_missing() {
-  step "installing ${MISSING[*]}"
-  apt-get update -qq >&2 || die "apt-get update failed: check the machine's apt sources"
+  step "installing ${INSTALL[*]}"
   # --no-remove: should a package conflict with something installed, apt
   # stops instead of removing what the machine has.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-remove \
-    "${MISSING[@]}" >&2 || die "apt-get install ${MISSING[*]} failed (nothing was removed)"
+    "${INSTALL[@]}" >&2 || die "apt-get install ${INSTALL[*]} failed (nothing was removed)"
 }
 
 # No systemd here: run dockerd in the background with its log in the state
@@ -282,6 +396,7 @@ main() {
   ((${#components[@]} > 0)) || usage_error "name at least one component"
 
   # 1. Ask: nothing changes here.
+  describe_system
   DOCKER_ERR="$(mktemp)"
   trap 'rm -f "$DOCKER_ERR"' EXIT
   local c
@@ -293,26 +408,34 @@ main() {
   fi
   ((${#MISSING[@]} > 0 || START_DOCKERD)) || return 0
 
-  local needs=()
-  ((${#MISSING[@]} == 0)) || needs+=("sudo apt-get install ${MISSING[*]}")
-  ((START_DOCKERD == 0)) || needs+=("sudo scripts/setup.sh docker, which starts dockerd")
   if ((DRY_RUN)); then
-    ((${#MISSING[@]} == 0)) || info "would run: apt-get install --no-install-recommends --no-remove ${MISSING[*]}"
+    resolve_missing
+    ((${#INSTALL[@]} == 0)) || info "would run: apt-get install --no-install-recommends --no-remove ${INSTALL[*]}"
     ((START_DOCKERD == 0)) || info "would start dockerd"
+    report_unoffered || exit 1
     return 0
   fi
   if [[ "$DPKG_ADMINDIR" != /var/lib/dpkg ]]; then
     die "not changing anything: ASKELADDEN_DPKG_ADMINDIR=$DPKG_ADMINDIR is not this machine's dpkg database"
   fi
   if [[ "$(id -u)" != 0 ]]; then
-    local what="missing packages: ${MISSING[*]}"
-    ((${#MISSING[@]} > 0)) || what="no Docker engine runs"
+    resolve_missing
+    report_unoffered || ((${#INSTALL[@]} > 0 || START_DOCKERD)) || exit 1
+    local needs=() what="missing packages: ${INSTALL[*]}"
+    ((${#INSTALL[@]} == 0)) || needs+=("sudo apt-get install ${INSTALL[*]}")
+    ((START_DOCKERD == 0)) || needs+=("sudo scripts/setup.sh docker, which starts dockerd")
+    ((${#INSTALL[@]} > 0)) || what="no Docker engine runs"
     die "$what (as root: $(printf '%s; ' "${needs[@]}" | sed 's/; $//'))"
   fi
 
-  # 2. Install, then start.
-  ((${#MISSING[@]} == 0)) || install_missing
+  # 2. Install what APT offers, then start; then name what it does not.
+  if ((${#MISSING[@]} > 0)); then
+    apt-get update -qq >&2 || die "apt-get update failed: check the machine's apt sources"
+    resolve_missing
+  fi
+  ((${#INSTALL[@]} == 0)) || install_missing
   ((START_DOCKERD == 0)) || start_dockerd
+  report_unoffered || exit 1
 }
 
 main "$@"

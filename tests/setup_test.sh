@@ -23,14 +23,23 @@
 #      - a docker client alone on the PATH: docker.io beside it; a dockerd
 #        from elsewhere: no docker.io
 #      - an engine that answers: satisfied whatever is installed
-# 2. A user in the docker group, not root, runs make compare-sizes in its
+# 2. APT: a throwaway APT (APT_CONFIG: its own lists, cache and state) whose
+#    only source is a local repository of dummy packages, installing with
+#    dpkg --root into a throwaway root. Where it lacks kubernetes-client,
+#    setup.sh kube plans and installs yq, names kubernetes-client and
+#    microk8s's or snap's kubectl instead, and exits 1; where it has both, it
+#    installs both and exits 0. With no clang on the PATH and APT's clang 19,
+#    the sanitizer runtime is libclang-rt-19-dev. The system line, from a
+#    Debian 13 and an Ubuntu os-release file (ASKELADDEN_OS_RELEASE).
+# 3. A user in the docker group, not root, runs make compare-sizes in its
 #    own clone, with a PATH without compilers, mmdebstrap or arch-test, to
 #    the end; with python3-docker hidden, one line names it and the sudo
 #    command, and nothing changes; the same for the base-image tools it did
-#    without. A user outside the docker group is told to join it.
+#    without. A user outside the docker group is told to join it (running
+#    that user's clone: this one may lie under a 0700 directory).
 #
 # Prints one line per check and closes with "setup: N passed, N failed".
-# The throwaway roots, user and clone are removed at exit.
+# The throwaway roots, APTs, user and clone are removed at exit.
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
@@ -38,7 +47,7 @@ source "$(dirname "$0")/../common/lib.sh"
 accept_only_help "$@"
 
 [[ "$(id -u)" == 0 ]] || die "needs root: it installs into throwaway dpkg databases and creates a user"
-require_cmd equivs-build dpkg apt-get useradd userdel runuser git make
+require_cmd equivs-build dpkg dpkg-scanpackages apt-get useradd userdel runuser git make
 require_docker
 
 SETUP="$ASKELADDEN_ROOT/scripts/setup.sh"
@@ -59,28 +68,34 @@ trap cleanup EXIT
 # matters here: Docker CE's packages conflict with docker.io, containerd.io
 # with Debian's containerd and runc.
 control() {
-  local name="$1" version="$2" conflicts="${3:-}"
+  local name="$1" version="$2" conflicts="${3:-}" depends="${4:-}"
   printf 'Section: misc\nPriority: optional\nStandards-Version: 3.9.2\n'
   printf 'Package: %s\nVersion: %s\n' "$name" "$version"
   [[ -z "$conflicts" ]] || printf 'Conflicts: %s\n' "$conflicts"
+  [[ -z "$depends" ]] || printf 'Depends: %s\n' "$depends"
   printf 'Description: stand-in for %s (tests/setup_test.sh)\n Installed only into throwaway dpkg databases.\n' "$name"
 }
 
 # build_debs: one .deb per dummy package under $DEBS, made with equivs and
 # kept between runs (rebuilt when its control file changes).
 build_debs() {
-  local spec name version conflicts pids=()
+  local spec name version conflicts depends pids=()
   for spec in \
     'docker-ce|5:27.3.1-1~debian.12~bookworm|docker.io, docker-engine' \
     'docker-ce-cli|5:27.3.1-1~debian.12~bookworm|docker.io' \
     'containerd.io|1.7.22-1|containerd, runc' \
     'moby-engine|27.3.1-1|docker.io' \
     'docker-desktop|4.34.3-170107|' \
-    'docker.io|20.10.24+dfsg1-1+deb12u1'; do
-    IFS='|' read -r name version conflicts <<<"$spec"
+    'docker.io|20.10.24+dfsg1-1+deb12u1' \
+    'yq|4.44.3-1' \
+    'kubernetes-client|1.32.3+ds-1' \
+    'clang|1:19.0-63||clang-19' \
+    'clang-19|1:19.1.7-3' \
+    'libclang-rt-19-dev|1:19.1.7-3'; do
+    IFS='|' read -r name version conflicts depends <<<"$spec"
     local dir="$DEBS/$name"
     mkdir -p "$dir"
-    control "$name" "$version" "$conflicts" >"$WORK/$name.control"
+    control "$name" "$version" "$conflicts" "$depends" >"$WORK/$name.control"
     if cmp -s "$WORK/$name.control" "$dir/control" && compgen -G "$dir/${name}_*.deb" >/dev/null; then
       continue
     fi
@@ -136,7 +151,8 @@ setup_in() {
     NO_COLOR=1 "$SETUP" "$@"
 }
 
-lines() { grep -c . "$1" || true; }
+# The lines of FILE besides the one naming the system.
+lines() { grep -v '^    system: ' "$1" | grep -c . || true; }
 
 # exited_saying STATUS PATTERN...: the last capture exited STATUS and its
 # stderr has a line matching each PATTERN (grep -E).
@@ -170,7 +186,7 @@ test_other_docker() {
   check_eq "$name: setup.sh docker exits 1 (no engine, not ours to start)" 1 "$RC"
   check "$name: it says it found $*, and installs no docker.io" \
     grep -q "docker: found $* (not installing docker.io), but no engine answers at $NO_ENGINE: .*$how" "$CAPTURED/err"
-  check_eq "$name: that one line is all it says" 1 "$(lines "$CAPTURED/err")"
+  check_eq "$name: that one line is all it says, besides the system" 1 "$(lines "$CAPTURED/err")"
   check_eq "$name: nothing installed or tried (no apt-get, no dpkg change)" \
     "$before" "$(sha256sum <"$admindir/status")"
   setup_in "$admindir" --dry-run docker
@@ -244,6 +260,104 @@ test_docker_states() {
     exited_saying 0 "^ok  docker: Docker engine .* answers"
 }
 
+# private_apt NAME PACKAGE...: a throwaway APT whose only source is a local
+# repository of those dummy packages, with its own lists, cache and state,
+# installing with dpkg --root into a throwaway root (NAME/root); its lists
+# updated. Prints its APT_CONFIG file.
+private_apt() {
+  local dir="$WORK/apt/$1" p
+  shift
+  mkdir -p "$dir/repo" "$dir/etc/apt.conf.d" "$dir/etc/sources.list.d" "$dir/etc/preferences.d" \
+    "$dir/etc/trusted.gpg.d" "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/state" "$dir/log" \
+    "$dir/root/var/lib/dpkg/info" "$dir/root/var/lib/dpkg/updates"
+  touch "$dir/root/var/lib/dpkg/status"
+  for p in "$@"; do cp "$(compgen -G "$DEBS/$p/${p}_*.deb")" "$dir/repo/"; done
+  (cd "$dir/repo" && dpkg-scanpackages . /dev/null >Packages 2>/dev/null)
+  printf 'deb [trusted=yes] file:%s ./\n' "$dir/repo" >"$dir/etc/sources.list"
+  cat >"$dir/apt.conf" <<EOF
+Dir::Etc "$dir/etc/";
+Dir::State "$dir/state/";
+Dir::State::Lists "$dir/lists/";
+Dir::State::status "$dir/root/var/lib/dpkg/status";
+Dir::Cache "$dir/cache/";
+Dir::Log "$dir/log/";
+APT::Sandbox::User "root";
+DPkg::Options { "--root=$dir/root"; "--admindir=$dir/root/var/lib/dpkg"; "--force-script-chrootless"; };
+EOF
+  APT_CONFIG="$dir/apt.conf" apt-get -q update >"$dir/update.log" 2>&1 ||
+    die "the throwaway APT in $dir could not update (see $dir/update.log)"
+  printf '%s\n' "$dir/apt.conf"
+}
+
+# setup_with_apt APT_CONFIG OS_RELEASE HIDDEN_PATH ARGS...: setup.sh with
+# that APT, os-release file and PATH.
+setup_with_apt() {
+  capture env APT_CONFIG="$1" ASKELADDEN_OS_RELEASE="$2" PATH="$3" NO_COLOR=1 "$SETUP" "${@:4}"
+}
+
+# dummy_installed APT_CONFIG PACKAGE: dpkg installed PACKAGE into that APT's root.
+dummy_installed() {
+  dpkg-query --admindir="$(dirname "$1")/root/var/lib/dpkg" -W -f='${Status}' "$2" 2>/dev/null |
+    grep -q '^install ok installed$'
+}
+dummy_absent() { ! dummy_installed "$@"; }
+
+test_private_apt() {
+  step "setup.sh against a throwaway APT"
+  local ubuntu="$WORK/os-release-ubuntu" trixie="$WORK/os-release-debian13"
+  printf '%s\n' 'PRETTY_NAME="Ubuntu 24.04.1 LTS"' 'NAME="Ubuntu"' 'VERSION_ID="24.04"' \
+    'VERSION="24.04.1 LTS (Noble Numbat)"' 'ID=ubuntu' 'ID_LIKE=debian' >"$ubuntu"
+  printf '%s\n' 'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"' 'NAME="Debian GNU/Linux"' 'VERSION_ID="13"' \
+    'VERSION="13 (trixie)"' 'VERSION_CODENAME=trixie' 'ID=debian' >"$trixie"
+  local no_kube no_clang lacking full machine
+  no_kube="$(path_without "$WORK/path-no-kube" kubectl yq microk8s)"
+  no_clang="$(path_without "$WORK/path-no-clang" clang)"
+  check "one test PATH has no kubectl, yq or microk8s" \
+    env PATH="$no_kube" bash -c '! command -v kubectl && ! command -v yq && ! command -v microk8s'
+  check "the other has no clang" env PATH="$no_clang" bash -c '! command -v clang'
+  lacking="$(private_apt lacking yq clang clang-19)"
+  full="$(private_apt full yq kubernetes-client clang clang-19 libclang-rt-19-dev)"
+  machine="$(sha256sum </var/lib/dpkg/status)"
+
+  setup_with_apt "$lacking" "$ubuntu" "$no_kube" --dry-run kube
+  check_eq "kubernetes-client not in APT: --dry-run exits 1" 1 "$RC"
+  check "Ubuntu's os-release: it names the system" grep -qx '    system: Ubuntu 24.04.1 LTS, from '"$ubuntu" "$CAPTURED/err"
+  check "not in APT: it would still install the rest (yq)" \
+    grep -qx '    would run: apt-get install --no-install-recommends --no-remove yq' "$CAPTURED/err"
+  check "not in APT: one line names kubernetes-client and microk8s's or snap's kubectl instead" \
+    grep -qx "setup.sh: kubernetes-client: not offered by APT on Ubuntu 24.04.1 LTS: use microk8s's kubectl (microk8s kubectl), or sudo snap install kubectl --classic" "$CAPTURED/err"
+  setup_with_apt "$lacking" "$ubuntu" "$no_kube" kube
+  check_eq "not in APT, as root: setup.sh kube exits 1 at the end" 1 "$RC"
+  check "not in APT, as root: it installed the rest (yq, into the throwaway root)" dummy_installed "$lacking" yq
+  check "not in APT, as root: it names kubernetes-client, last" \
+    grep -q "^setup.sh: kubernetes-client: not offered by APT on Ubuntu" <(tail -n 1 "$CAPTURED/err")
+  check "not in APT, as root: kubernetes-client is not installed" dummy_absent "$lacking" kubernetes-client
+
+  # The other side: APT offers both.
+  setup_with_apt "$full" "$trixie" "$no_kube" --dry-run kube
+  check_eq "both in APT: --dry-run exits 0" 0 "$RC"
+  check "Debian 13's os-release: it names the system" \
+    grep -qx '    system: Debian GNU/Linux 13 (trixie), from '"$trixie" "$CAPTURED/err"
+  check "both in APT: it would install both" \
+    grep -qx '    would run: apt-get install --no-install-recommends --no-remove kubernetes-client yq' "$CAPTURED/err"
+  check "both in APT: nothing named missing" never_says "not offered"
+  setup_with_apt "$full" "$trixie" "$no_kube" kube
+  check_eq "both in APT, as root: setup.sh kube exits 0" 0 "$RC"
+  check "both in APT, as root: it installed kubernetes-client" dummy_installed "$full" kubernetes-client
+  check "both in APT, as root: it installed yq" dummy_installed "$full" yq
+  check "both in APT: nothing named missing" never_says "not offered"
+  check_eq "this machine's dpkg database is unchanged by all that" "$machine" "$(sha256sum </var/lib/dpkg/status)"
+
+  # The sanitizer runtime is that of the clang APT would install (19 there).
+  setup_with_apt "$full" "$trixie" "$no_clang" --dry-run build
+  check "no clang, APT's is 19: it would install clang and libclang-rt-19-dev" \
+    exited_saying 0 '^    would run: apt-get install --no-install-recommends --no-remove clang libclang-rt-19-dev$'
+  setup_with_apt "$lacking" "$trixie" "$no_clang" --dry-run build
+  check "no libclang-rt-19-dev in APT: it would install clang, names the runtime, exit 1" \
+    exited_saying 1 '^    would run: apt-get install --no-install-recommends --no-remove clang$' \
+    '^setup.sh: libclang-rt-19-dev: not offered by APT on Debian GNU/Linux 13 \(trixie\): '
+}
+
 image_ids() { docker image inspect -f '{{.Id}}' askeladden:v0.1 askeladden:v0.2 2>/dev/null || true; }
 
 # as_user COMMAND...: run as the test user in its clone, with its own HOME and
@@ -300,12 +414,15 @@ test_non_root_user() {
     "setup.sh: error: missing packages: mmdebstrap arch-test (as root: sudo apt-get install mmdebstrap arch-test)" \
     "$(grep 'sudo' "$CAPTURED/err")"
 
-  # Outside the docker group, the engine's socket is closed to the user.
-  capture runuser -u nobody -- env -i PATH="$USER_PATH" HOME=/nonexistent NO_COLOR=1 "$SETUP" docker
+  # Outside the docker group, the engine's socket is closed to the user. It
+  # runs the user's clone, which it can read wherever this one lies.
+  capture runuser -u nobody -- env -i PATH="$USER_PATH" HOME=/nonexistent NO_COLOR=1 \
+    "$USER_DIR/askeladden/scripts/setup.sh" docker
   check "a user outside the docker group is told to join it (exit 1)" \
     exited_saying 1 "sudo usermod -aG docker nobody, then log in again"
 }
 
 test_docker_states
+test_private_apt
 test_non_root_user
 checks_summary setup
