@@ -119,6 +119,43 @@ registry_answers() {
     grep -qi '^docker-distribution-api-version: *registry/2'
 }
 
+# find_kubectl: which kubectl talks to which cluster, decided here for every
+# script and test. Sets KUBECTL_CMD (the command, an array) and KUBECTL_FROM
+# (what chose it), exports KUBECONFIG for scripts/cluster.sh's cluster, and
+# returns 0 when that cluster answers. The first that applies:
+#   KUBECTL     $KUBECTL, as given (with $KUBECONFIG when set)
+#   KUBECONFIG  kubectl, when $KUBECONFIG is set
+#   microk8s    microk8s kubectl, when microk8s is installed and answers
+#   kubectl     kubectl with ~/.kube/config, when that cluster answers
+#   cluster.sh  kubectl with scripts/cluster.sh's kubeconfig, when it runs
+#   none        microk8s kubectl when installed, else kubectl: nothing answers
+find_kubectl() {
+  local kubeconfig
+  if [[ -n "${KUBECTL:-}" ]]; then
+    read -r -a KUBECTL_CMD <<<"$KUBECTL"
+    KUBECTL_FROM=KUBECTL
+  elif [[ -n "${KUBECONFIG:-}" ]]; then
+    KUBECTL_CMD=(kubectl) KUBECTL_FROM=KUBECONFIG
+  elif have microk8s && kubectl_answers microk8s kubectl; then
+    KUBECTL_CMD=(microk8s kubectl) KUBECTL_FROM=microk8s
+  elif [[ -f "$HOME/.kube/config" ]] && kubectl_answers kubectl; then
+    KUBECTL_CMD=(kubectl) KUBECTL_FROM=kubectl
+  elif kubeconfig="$("$ASKELADDEN_ROOT/scripts/cluster.sh" kubeconfig 2>/dev/null)"; then
+    export KUBECONFIG="$kubeconfig"
+    KUBECTL_CMD=(kubectl) KUBECTL_FROM=cluster.sh
+  else
+    KUBECTL_CMD=(kubectl) KUBECTL_FROM=none
+    if have microk8s; then KUBECTL_CMD=(microk8s kubectl); fi
+    return 1
+  fi
+  kubectl_answers "${KUBECTL_CMD[@]}"
+}
+# kubectl_answers CMD...: a cluster answers to the kubectl command CMD, within
+# seconds (a hung API server must not hang the caller).
+kubectl_answers() {
+  have "$1" && timeout 20 "$@" version --request-timeout=5s >/dev/null 2>&1
+}
+
 # human_bytes N...: each N bytes as docker shows sizes (decimal units: 1 MB =
 # 10^6 bytes), one a line. The format is defined once, in compare-sizes'
 # scripts/compare_sizes/units.py, which its reports use.

@@ -38,28 +38,9 @@
 # (scripts/setup.sh kube) and the packages of scripts/setup.sh cluster.
 set -euo pipefail
 # shellcheck source=common/lib.sh
-source "$(dirname "$0")/../common/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
 # shellcheck source=common/debian-source.sh
 source "$ASKELADDEN_ROOT/common/debian-source.sh"
-
-ACTION=
-for arg in "$@"; do
-  case "$arg" in
-    -h | --help) print_usage; exit 0 ;;
-  esac
-done
-while (($# > 0)); do
-  case "$1" in
-    start | stop | status | kubeconfig)
-      [[ -z "$ACTION" ]] || usage_error "one action at a time"
-      ACTION="$1"
-      ;;
-    -*) usage_error "unknown option '$1'" ;;
-    *) usage_error "unknown action '$1'" ;;
-  esac
-  shift
-done
-[[ -n "$ACTION" ]] || usage_error "name an action: start, stop, status or kubeconfig"
 
 CLUSTER_DIR="$ASKELADDEN_STATE/cluster"
 RUN="$CLUSTER_DIR/run"
@@ -457,4 +438,28 @@ kubeconfig() {
   print_kubeconfig
 }
 
-"$ACTION"
+main() {
+  local action='' arg
+  for arg in "$@"; do
+    case "$arg" in
+      -h | --help) print_usage; exit 0 ;;
+    esac
+  done
+  while (($# > 0)); do
+    case "$1" in
+      start | stop | status | kubeconfig)
+        [[ -z "$action" ]] || usage_error "one action at a time"
+        action="$1"
+        ;;
+      -*) usage_error "unknown option '$1'" ;;
+      *) usage_error "unknown action '$1'" ;;
+    esac
+    shift
+  done
+  [[ -n "$action" ]] || usage_error "name an action: start, stop, status or kubeconfig"
+  "$action"
+}
+
+# Run as a command; sourced (tests/cluster_test.sh reads SYSCTLS and our_pids),
+# it only defines.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then main "$@"; fi

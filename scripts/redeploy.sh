@@ -30,8 +30,10 @@
 #
 # Environment:
 #   REGISTRY   as --registry
-#   KUBECTL    the kubectl command (default: "microk8s kubectl" when microk8s is
-#              installed, else kubectl); KUBECONFIG as usual
+#   KUBECTL    the kubectl command; without it, the first that answers of:
+#              kubectl with KUBECONFIG, microk8s kubectl, kubectl with
+#              ~/.kube/config, scripts/cluster.sh's cluster (find_kubectl in
+#              common/lib.sh)
 #
 # The tracked manifests in vX/k8s/ are never rewritten: the pinned copy is
 # piped to kubectl (or printed, with --render).
@@ -93,7 +95,7 @@ IMAGE="${IMAGE:-askeladden:$SNAPSHOT}"
 REPO="$REGISTRY/askeladden"
 K8S_DIR="$ASKELADDEN_ROOT/$SNAPSHOT/k8s"
 MANIFESTS=(namespace.yaml service.yaml deployment.yaml)
-read -r -a KUBECTL_CMD <<<"${KUBECTL:-$(have microk8s && echo 'microk8s kubectl' || echo kubectl)}"
+KUBECTL_CMD=()
 LAST_STEP=7
 ((RENDER)) && LAST_STEP=4
 
@@ -126,13 +128,11 @@ git_sha="$(git -C "$ASKELADDEN_ROOT" rev-parse --short HEAD 2>/dev/null)" ||
 GIT_TAG="$git_sha"
 [[ -z "$(git -C "$ASKELADDEN_ROOT" status --porcelain 2>/dev/null)" ]] || GIT_TAG="$git_sha-dirty"
 
-if ((!RENDER)); then
+if ((!RENDER)) && ! find_kubectl; then
   have "${KUBECTL_CMD[0]}" ||
     die "'${KUBECTL_CMD[*]}' is not installed (install microk8s or kubectl, or set KUBECTL)"
-  if ! kube version --request-timeout=5s >/dev/null 2>&1; then
-    server="$(kube config view --minify -o 'jsonpath={.clusters[0].cluster.server}' 2>/dev/null || true)"
-    die "no Kubernetes cluster answers to '${KUBECTL_CMD[*]}' ${server:+at $server}${server:-(no cluster configured)} (start microk8s, or set KUBECONFIG or KUBECTL)"
-  fi
+  server="$(kube config view --minify -o 'jsonpath={.clusters[0].cluster.server}' 2>/dev/null || true)"
+  die "no Kubernetes cluster answers to '${KUBECTL_CMD[*]}' ${server:+at $server}${server:-(no cluster configured)} (start one: scripts/cluster.sh start, or microk8s; or set KUBECONFIG or KUBECTL)"
 fi
 
 checked="Docker engine, registry $REGISTRY, git $GIT_TAG"

@@ -242,7 +242,9 @@ test_cluster_redeploy() {
     check_skip "cluster redeploy and rollback" "$(tail -n 1 "$CAPTURED/err"); apply, rollout and smoke test NOT tested"
     return 0
   fi
-  read -r -a kubectl <<<"$(printed_kubectl)"
+  find_kubectl || true
+  kubectl=("${KUBECTL_CMD[@]}")
+  check_eq "cluster: the dry run names find_kubectl's kubectl" "${kubectl[*]}" "$(printed_kubectl)"
   info "cluster: redeploying through '${kubectl[*]}'${KUBECONFIG:+ with KUBECONFIG=$KUBECONFIG}"
   # The default path: build, push, apply, wait, move the post's tag, smoke test.
   capture env -u REGISTRY "$REDEPLOY" --timeout 180
