@@ -24,6 +24,11 @@
 #                         be applied, and stop: no cluster needed
 #   --dry-run             run the checks, print the plan, change nothing
 #   --timeout SECONDS     how long to wait for the rollout (default 180)
+#   --json                print what it did on stdout, as one JSON object, also
+#                         when it fails: image (pinned reference), git_tag,
+#                         digest, revision_before, revision_after, rolled_back,
+#                         url (smoke-tested), kubectl, exit; with --render the
+#                         manifests are its "manifests" string
 #   --node HOST           where the smoke test reaches the NodePort
 #                         (default 127.0.0.1: this machine is the node)
 #   -h, --help            show this help
@@ -49,6 +54,7 @@ BUILD=1
 IMAGE=
 RENDER=0
 DRY_RUN=0
+JSON=0
 TIMEOUT=180
 NODE=127.0.0.1
 
@@ -72,6 +78,7 @@ while (($# > 0)); do
     --no-build) BUILD=0 ;;
     --render) RENDER=1 ;;
     --dry-run) DRY_RUN=1 ;;
+    --json) JSON=1 ;;
     --timeout) need_value "$@"; TIMEOUT="$2"; shift ;;
     --timeout=*) TIMEOUT="${1#*=}" ;;
     --node) need_value "$@"; NODE="$2"; shift ;;
@@ -96,6 +103,24 @@ REPO="$REGISTRY/askeladden"
 K8S_DIR="$ASKELADDEN_ROOT/$SNAPSHOT/k8s"
 MANIFESTS=(namespace.yaml service.yaml deployment.yaml)
 KUBECTL_CMD=()
+# What --json reports, filled in as the steps go.
+GIT_TAG='' DIGEST='' previous='' REVISION_AFTER='' ROLLED_BACK=false URL='' rendered=''
+
+# report_json: the --json object, on exit whatever the outcome.
+report_json() {
+  local rc=$?
+  jq -n --arg image "${DIGEST:+$REPO@$DIGEST}" --arg git_tag "$GIT_TAG" --arg digest "$DIGEST" \
+    --arg before "$previous" --arg after "$REVISION_AFTER" --argjson rolled_back "$ROLLED_BACK" \
+    --arg url "$URL" --arg kubectl "${KUBECTL_CMD[*]}" --argjson exit "$rc" \
+    --arg manifests "$( ((RENDER)) && printf '%s' "$rendered")" '
+    def orNull: if . == "" then null else . end;
+    {image: ($image | orNull), git_tag: ($git_tag | orNull), digest: ($digest | orNull),
+     revision_before: ($before | orNull | if . then tonumber else . end),
+     revision_after: ($after | orNull | if . then tonumber else . end),
+     rolled_back: $rolled_back, url: ($url | orNull), kubectl: ($kubectl | orNull), exit: $exit}
+    + if $manifests == "" then {} else {manifests: $manifests} end'
+}
+if ((JSON)); then trap report_json EXIT; fi
 LAST_STEP=7
 ((RENDER)) && LAST_STEP=4
 
@@ -184,6 +209,14 @@ fi
 
 # --- 3. Tag and push ---------------------------------------------------------
 
+# registry_digest REF: the digest the registry answers for askeladden:REF
+# (its Docker-Content-Digest header).
+registry_digest() {
+  curl -fsS --max-time 10 -o /dev/null -D - -H "Accept: $MANIFEST_TYPES" \
+    "http://$REGISTRY/v2/askeladden/manifests/$1" |
+    tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *//p'
+}
+
 # push_tag TAG: push $REPO:TAG and print the digest the registry stored.
 push_tag() {
   local out digest
@@ -192,8 +225,9 @@ push_tag() {
     printf '%s\n' "$out" | tail -n 5 >&2
     die "docker push $REPO:$1 failed"
   }
-  digest="$(printf '%s\n' "$out" | sed -n 's/^.*digest: \(sha256:[0-9a-f]\{64\}\) size:.*$/\1/p' | tail -n 1)"
-  [[ -n "$digest" ]] || die "docker push $REPO:$1 printed no digest"
+  digest="$(registry_digest "$1")" || digest=''
+  [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] ||
+    die "the registry answers no digest for $REPO:$1 after the push"
   printf '%s\n' "$digest"
 }
 
@@ -217,9 +251,7 @@ verify_tags() {
       die "the registry does not list tag $tag: $(jq -c .tags <<<"$tags")"
   done
   for ref in "$@" "$DIGEST"; do
-    got="$(curl -fsS --max-time 10 -o /dev/null -D - -H "Accept: $MANIFEST_TYPES" \
-      "http://$REGISTRY/v2/askeladden/manifests/$ref" |
-      tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *//p')" ||
+    got="$(registry_digest "$ref")" ||
       die "the registry has no manifest for askeladden:$ref"
     [[ "$got" == "$DIGEST" ]] ||
       die "askeladden:$ref resolves to ${got:-nothing}, not the pushed $DIGEST"
@@ -262,15 +294,19 @@ rendered="$(render)" ||
   die "$SNAPSHOT/k8s/deployment.yaml needs exactly one image: line and one kubernetes.io/change-cause annotation"
 
 if ((RENDER)); then
-  printf '%s\n' "$rendered"
+  ((JSON)) || printf '%s\n' "$rendered"
   ok "rendered $SNAPSHOT/k8s with $REPO@$DIGEST; nothing applied"
   exit 0
 fi
 
 # --- 5. Apply ----------------------------------------------------------------
 
-previous="$(kube -n "$NAMESPACE" get "deployment/$DEPLOYMENT" \
-  -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}' 2>/dev/null || true)"
+# revision: the Deployment's revision now (nothing when there is none).
+revision() {
+  kube -n "$NAMESPACE" get "deployment/$DEPLOYMENT" \
+    -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}' 2>/dev/null || true
+}
+previous="$(revision)"
 progress 5 "applying namespace $NAMESPACE, service $SERVICE, deployment $DEPLOYMENT"
 applied="$(printf '%s\n' "$rendered" | kube apply -f - 2>&1)" || {
   printf '%s\n' "$applied" >&2
@@ -302,9 +338,12 @@ if ! timeout $((TIMEOUT + 30)) "${KUBECTL_CMD[@]}" -n "$NAMESPACE" rollout statu
   info "rolling back to revision $previous"
   kube -n "$NAMESPACE" rollout undo "deployment/$DEPLOYMENT" >&2 ||
     die "the rollout failed, and so did rollout undo: fix it by hand"
+  ROLLED_BACK=true
   kube -n "$NAMESPACE" rollout status "deployment/$DEPLOYMENT" --timeout="${TIMEOUT}s" >&2 || true
+  REVISION_AFTER="$(revision)"
   die "the rollout of $REPO@$DIGEST failed and was rolled back; $REPO:$POST_TAG was left where it was"
 fi
+REVISION_AFTER="$(revision)"
 push_post_tag
 verify_tags "$GIT_TAG" "$POST_TAG"
 info "$REPO:$POST_TAG now names $DIGEST"
