@@ -156,6 +156,40 @@ kubectl_answers() {
   have "$1" && timeout 20 "$@" version --request-timeout=5s >/dev/null 2>&1
 }
 
+# hold_lock NAME WAIT: one run at a time. Takes the lock
+# $ASKELADDEN_STATE/locks/NAME.lock (flock on file descriptor 9, held until
+# this process, and every child that keeps the descriptor, exits). When
+# another run holds it: one line naming it (pid and command), then wait for
+# it (WAIT 1) or exit 1 (WAIT 0). A process meant to outlive the caller must
+# be started with the descriptor closed (bash -c 'exec 9>&- && exec CMD').
+hold_lock() {
+  local name="$1" wait="$2" file pid holder
+  file="$(lock_file "$name")"
+  mkdir -p "${file%/*}"
+  exec 9>>"$file"
+  if ! flock -n 9; then
+    pid="$(cat "$file" 2>/dev/null)" || pid=''
+    holder="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || holder=''
+    holder="pid ${pid:-unknown}: ${holder% }"
+    ((wait)) || die "another $name run holds the lock ($holder); not waiting (--no-wait)"
+    info "waiting for another $name run, which holds the lock ($holder)"
+    flock 9
+  fi
+  printf '%s\n' "$$" >"$file"
+}
+lock_file() { printf '%s\n' "$ASKELADDEN_STATE/locks/$1.lock"; }
+# lock_held NAME: some process holds the lock NAME now.
+lock_held() { [[ -e "$(lock_file "$1")" ]] && ! flock -n "$(lock_file "$1")" true; }
+
+# fill_pipe FIFO: open FIFO for reading and writing on descriptor 8 and fill
+# it, so that a process writing to it blocks until descriptor 8 is read: a
+# test holds a script still at its next line of output, without a sleep.
+fill_pipe() {
+  mkfifo "$1"
+  exec 8<>"$1"
+  dd if=/dev/zero of="$1" bs=4096 oflag=nonblock 2>/dev/null || true
+}
+
 # human_bytes N...: each N bytes as docker shows sizes (decimal units: 1 MB =
 # 10^6 bytes), one a line. The format is defined once, in compare-sizes'
 # scripts/compare_sizes/units.py, which its reports use.

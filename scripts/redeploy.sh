@@ -24,6 +24,9 @@
 #                         be applied, and stop: no cluster needed
 #   --dry-run             run the checks, print the plan, change nothing
 #   --timeout SECONDS     how long to wait for the rollout (default 180)
+#   --no-wait             when another redeploy runs (it holds the lock
+#                         $ASKELADDEN_STATE/locks/redeploy.lock), exit 1
+#                         instead of waiting for it; a --dry-run never waits
 #   --json                print what it did on stdout, as one JSON object, also
 #                         when it fails: image (pinned reference), git_tag,
 #                         digest, revision_before, revision_after, rolled_back,
@@ -55,6 +58,7 @@ IMAGE=
 RENDER=0
 DRY_RUN=0
 JSON=0
+WAIT=1
 TIMEOUT=180
 NODE=127.0.0.1
 
@@ -79,6 +83,7 @@ while (($# > 0)); do
     --render) RENDER=1 ;;
     --dry-run) DRY_RUN=1 ;;
     --json) JSON=1 ;;
+    --no-wait) WAIT=0 ;;
     --timeout) need_value "$@"; TIMEOUT="$2"; shift ;;
     --timeout=*) TIMEOUT="${1#*=}" ;;
     --node) need_value "$@"; NODE="$2"; shift ;;
@@ -121,6 +126,8 @@ report_json() {
     + if $manifests == "" then {} else {manifests: $manifests} end'
 }
 if ((JSON)); then trap report_json EXIT; fi
+# One redeploy at a time touches the cluster and the registry.
+((DRY_RUN)) || hold_lock redeploy "$WAIT"
 LAST_STEP=7
 ((RENDER)) && LAST_STEP=4
 

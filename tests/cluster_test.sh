@@ -122,6 +122,42 @@ test_port_taken() {
   check_eq "a taken port: nothing changed on the machine" "$before" "$(machine_state)"
 }
 
+# Two runs at once, while no cluster runs: a stop holds the lock while it is
+# blocked writing its line to a pipe the test has filled. A start --no-wait
+# then exits 1 naming it, changing nothing; a second stop waits for it.
+test_one_run_at_a_time() {
+  local first second drain before
+  local rc_first=0 rc_second=0
+  before="$(machine_state)"
+  fill_pipe "$CAPTURED/first.fifo"
+  "$CLUSTER_SH" stop 2>"$CAPTURED/first.fifo" &
+  first=$!
+  if ! wait_until 20 "" lock_held cluster; then
+    check_fail "two at once: the first stop never took the lock"
+    kill "$first" 2>/dev/null || true
+    exec 8>&-
+    return 0
+  fi
+  capture "$CLUSTER_SH" start --no-wait
+  check_eq "two at once: start --no-wait exits 1" 1 "$RC"
+  check "two at once: in one line naming the stop's pid and command" test "$(err_lines)" -eq 1 -a \
+    -n "$(grep -F "holds the lock (pid $first: bash $CLUSTER_SH stop" "$CAPTURED/err")"
+  check_eq "two at once: start --no-wait changed nothing" "$before" "$(machine_state)"
+  "$CLUSTER_SH" stop 2>"$CAPTURED/second.err" &
+  second=$!
+  check "two at once: a second stop waits, naming the first" \
+    wait_until 20 "" grep -qF "waiting for another cluster run, which holds the lock (pid $first:" "$CAPTURED/second.err"
+  check_eq "two at once: and has not begun while the first holds the lock" 0 "$(grep -cF 'no cluster started' "$CAPTURED/second.err")"
+  cat <&8 >/dev/null &
+  drain=$!
+  wait "$first" || rc_first=$?
+  wait "$second" || rc_second=$?
+  kill "$drain" 2>/dev/null || true
+  exec 8>&-
+  check_eq "two at once: both stops exit 0, one after the other" "0 0" "$rc_first $rc_second"
+  check "two at once: the second stop ran once the first was done" grep -qF "no cluster started" "$CAPTURED/second.err"
+}
+
 # --- which cluster ------------------------------------------------------------
 
 # Another cluster than scripts/cluster.sh's answers to find_kubectl's kubectl.
@@ -262,6 +298,7 @@ elif "$CLUSTER_SH" status >/dev/null 2>&1; then
 else
   OURS=1
   test_stopped
+  test_one_run_at_a_time
   test_port_taken
   start_ours
 fi

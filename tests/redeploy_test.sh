@@ -233,6 +233,42 @@ test_render_default_registry() {
   expect_pinned "render with the defaults" askeladden:v0.2 localhost:32000 slim
 }
 
+# --- One run at a time ------------------------------------------------------------
+
+# Two runs at once. The first holds the lock while it is blocked writing its
+# first progress line to a pipe the test has filled, so the second meets it
+# for certain; draining the pipe lets the first go on.
+test_one_run_at_a_time() {
+  local first second drain
+  local rc_first=0 rc_second=0 args=(--render --image "$THROWAWAY" --registry "$TEST_REGISTRY")
+  fill_pipe "$CAPTURED/first.fifo"
+  "$REDEPLOY" "${args[@]}" >/dev/null 2>"$CAPTURED/first.fifo" &
+  first=$!
+  if ! wait_until 20 "" lock_held redeploy; then
+    check_fail "two at once: the first run never took the lock"
+    kill "$first" 2>/dev/null || true
+    exec 8>&-
+    return 0
+  fi
+  capture "$REDEPLOY" --no-wait "${args[@]}"
+  check_eq "two at once: the second, --no-wait, exits 1" 1 "$RC"
+  check "two at once: in one line naming the first's pid and command" test "$(err_lines)" -eq 1 -a \
+    -n "$(grep -F "holds the lock (pid $first: bash $REDEPLOY --render" "$CAPTURED/err")"
+  "$REDEPLOY" "${args[@]}" >/dev/null 2>"$CAPTURED/second.err" &
+  second=$!
+  check "two at once: the second, waiting, names the first" \
+    wait_until 20 "" grep -qF "waiting for another redeploy run, which holds the lock (pid $first:" "$CAPTURED/second.err"
+  check_eq "two at once: and has not begun while the first holds the lock" 0 "$(grep -cF '[1/4]' "$CAPTURED/second.err")"
+  cat <&8 >/dev/null &
+  drain=$!
+  wait "$first" || rc_first=$?
+  wait "$second" || rc_second=$?
+  kill "$drain" 2>/dev/null || true
+  exec 8>&-
+  check_eq "two at once: both succeed, one after the other" "0 0" "$rc_first $rc_second"
+  check "two at once: the second ran its steps once the first was done" grep -qF "[4/4] verifying" "$CAPTURED/second.err"
+}
+
 # --- Cluster -------------------------------------------------------------------
 
 deployed_image() {
@@ -303,5 +339,6 @@ test_render_v0_1
 test_render_builds_by_default
 test_render_no_build
 test_render_default_registry
+test_one_run_at_a_time
 test_cluster_redeploy
 checks_summary redeploy

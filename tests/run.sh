@@ -36,7 +36,7 @@ STAGES='
        scripts        test-scripts              78  shellcheck and --help on every script; the colour rule
        images         test-images               80  the two images build and behave, with BuildKit and the legacy builder (Docker)
        setup          test-setup                60  setup.sh against dpkg states with dummy Docker packages; make compare-sizes as a user in the docker group
-       redeploy       test-redeploy            195  registry.sh, the manifests, and on a real cluster cluster.sh, the rollouts of the posts, redeploy.sh
+       redeploy       test-redeploy            210  registry.sh, the manifests, and on a real cluster cluster.sh, the rollouts of the posts, redeploy.sh
        compare-sizes  test-compare-sizes       150  compare-sizes: its modules and their types, the engine numbers, JSON, budgets, diff
        docs           test-docs                280  the posts: their commands run (on a cluster too) and print what they say
 '
