@@ -119,6 +119,77 @@ registry_answers() {
     grep -qi '^docker-distribution-api-version: *registry/2'
 }
 
+# find_kubectl: which kubectl talks to which cluster, decided here for every
+# script and test. Sets KUBECTL_CMD (the command, an array) and KUBECTL_FROM
+# (what chose it), exports KUBECONFIG for scripts/cluster.sh's cluster, and
+# returns 0 when that cluster answers. The first that applies:
+#   KUBECTL     $KUBECTL, as given (with $KUBECONFIG when set)
+#   KUBECONFIG  kubectl, when $KUBECONFIG is set
+#   microk8s    microk8s kubectl, when microk8s is installed and answers
+#   kubectl     kubectl with ~/.kube/config, when that cluster answers
+#   cluster.sh  kubectl with scripts/cluster.sh's kubeconfig, when it runs
+#   none        microk8s kubectl when installed, else kubectl: nothing answers
+find_kubectl() {
+  local kubeconfig
+  if [[ -n "${KUBECTL:-}" ]]; then
+    read -r -a KUBECTL_CMD <<<"$KUBECTL"
+    KUBECTL_FROM=KUBECTL
+  elif [[ -n "${KUBECONFIG:-}" ]]; then
+    KUBECTL_CMD=(kubectl) KUBECTL_FROM=KUBECONFIG
+  elif have microk8s && kubectl_answers microk8s kubectl; then
+    KUBECTL_CMD=(microk8s kubectl) KUBECTL_FROM=microk8s
+  elif [[ -f "$HOME/.kube/config" ]] && kubectl_answers kubectl; then
+    KUBECTL_CMD=(kubectl) KUBECTL_FROM=kubectl
+  elif kubeconfig="$("$ASKELADDEN_ROOT/scripts/cluster.sh" kubeconfig 2>/dev/null)"; then
+    export KUBECONFIG="$kubeconfig"
+    KUBECTL_CMD=(kubectl) KUBECTL_FROM=cluster.sh
+  else
+    KUBECTL_CMD=(kubectl) KUBECTL_FROM=none
+    if have microk8s; then KUBECTL_CMD=(microk8s kubectl); fi
+    return 1
+  fi
+  kubectl_answers "${KUBECTL_CMD[@]}"
+}
+# kubectl_answers CMD...: a cluster answers to the kubectl command CMD, within
+# seconds (a hung API server must not hang the caller).
+kubectl_answers() {
+  have "$1" && timeout 20 "$@" version --request-timeout=5s >/dev/null 2>&1
+}
+
+# hold_lock NAME WAIT: one run at a time. Takes the lock
+# $ASKELADDEN_STATE/locks/NAME.lock (flock on file descriptor 9, held until
+# this process, and every child that keeps the descriptor, exits). When
+# another run holds it: one line naming it (pid and command), then wait for
+# it (WAIT 1) or exit 1 (WAIT 0). A process meant to outlive the caller must
+# be started with the descriptor closed (bash -c 'exec 9>&- && exec CMD').
+hold_lock() {
+  local name="$1" wait="$2" file pid holder
+  file="$(lock_file "$name")"
+  mkdir -p "${file%/*}"
+  exec 9>>"$file"
+  if ! flock -n 9; then
+    pid="$(cat "$file" 2>/dev/null)" || pid=''
+    holder="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || holder=''
+    holder="pid ${pid:-unknown}: ${holder% }"
+    ((wait)) || die "another $name run holds the lock ($holder); not waiting (--no-wait)"
+    info "waiting for another $name run, which holds the lock ($holder)"
+    flock 9
+  fi
+  printf '%s\n' "$$" >"$file"
+}
+lock_file() { printf '%s\n' "$ASKELADDEN_STATE/locks/$1.lock"; }
+# lock_held NAME: some process holds the lock NAME now.
+lock_held() { [[ -e "$(lock_file "$1")" ]] && ! flock -n "$(lock_file "$1")" true; }
+
+# fill_pipe FIFO: open FIFO for reading and writing on descriptor 8 and fill
+# it, so that a process writing to it blocks until descriptor 8 is read: a
+# test holds a script still at its next line of output, without a sleep.
+fill_pipe() {
+  mkfifo "$1"
+  exec 8<>"$1"
+  dd if=/dev/zero of="$1" bs=4096 oflag=nonblock 2>/dev/null || true
+}
+
 # human_bytes N...: each N bytes as docker shows sizes (decimal units: 1 MB =
 # 10^6 bytes), one a line. The format is defined once, in compare-sizes'
 # scripts/compare_sizes/units.py, which its reports use.

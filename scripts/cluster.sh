@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/cluster.sh start|stop|status|kubeconfig
+# Usage: scripts/cluster.sh [--no-wait] start|stop|status|kubeconfig
 #        scripts/cluster.sh --help
 #
 # A single-node Kubernetes 1.20 cluster on this machine, for a reader without
@@ -21,6 +21,10 @@
 #   kubeconfig  print the kubeconfig's path (exit 1 when the cluster is not
 #               running); use: export KUBECONFIG="$(scripts/cluster.sh kubeconfig)"
 #
+# One start or stop at a time: the second waits for the first (it holds the
+# lock $ASKELADDEN_STATE/locks/cluster.lock), saying so in one line; with
+# --no-wait it exits 1 instead.
+#
 # What start changes on the machine, and stop puts back: the sysctls the
 # kubelet and kube-proxy set (vm.overcommit_memory, vm.panic_on_oom,
 # kernel.panic, kernel.panic_on_oops, kernel.keys.root_max*,
@@ -38,28 +42,9 @@
 # (scripts/setup.sh kube) and the packages of scripts/setup.sh cluster.
 set -euo pipefail
 # shellcheck source=common/lib.sh
-source "$(dirname "$0")/../common/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
 # shellcheck source=common/debian-source.sh
 source "$ASKELADDEN_ROOT/common/debian-source.sh"
-
-ACTION=
-for arg in "$@"; do
-  case "$arg" in
-    -h | --help) print_usage; exit 0 ;;
-  esac
-done
-while (($# > 0)); do
-  case "$1" in
-    start | stop | status | kubeconfig)
-      [[ -z "$ACTION" ]] || usage_error "one action at a time"
-      ACTION="$1"
-      ;;
-    -*) usage_error "unknown option '$1'" ;;
-    *) usage_error "unknown action '$1'" ;;
-  esac
-  shift
-done
-[[ -n "$ACTION" ]] || usage_error "name an action: start, stop, status or kubeconfig"
 
 CLUSTER_DIR="$ASKELADDEN_STATE/cluster"
 RUN="$CLUSTER_DIR/run"
@@ -325,12 +310,14 @@ restore_leftovers() {
 
 # The cluster's processes outlive this script: they must not inherit its open
 # files, such as the lock of a caller's `flock FILE scripts/cluster.sh start`,
-# which they would then hold for as long as they run. (255 is bash's own.)
+# which they would then hold for as long as they run. (255 is bash's own; 9
+# is our own lock, held to the end and closed only in the command that starts
+# them.)
 close_inherited_fds() {
   local fd
   for fd in "/proc/$$/fd"/*; do
     fd="${fd##*/}"
-    ((fd > 2 && fd != 255)) || continue
+    ((fd > 2 && fd != 9 && fd != 255)) || continue
     eval "exec $fd>&-" 2>/dev/null || true
   done
 }
@@ -375,6 +362,8 @@ start() {
   cp "$script" "$TREE/hack/local-up-cluster-askeladden.sh"
   step "starting Kubernetes $(basename "$TREE" | cut -d - -f 2) (logs: $RUN/logs)"
   local endpoint="unix://$RUN/dockershim.sock"
+  # Without our lock's descriptor: they outlive us. (Single quotes: bash -c's own $1.)
+  # shellcheck disable=SC2016
   if ! run_logged "$RUN/logs/local-up-cluster.log" "starting" setsid env \
     PATH="$RUN/bin:$PATH" GO_OUT="$TREE/_output/local/bin/linux/amd64" KUBECTL="$(command -v kubectl)" \
     ENABLE_DAEMON=true LOG_LEVEL=1 HOSTNAME_OVERRIDE="$NODE" \
@@ -386,7 +375,7 @@ start() {
     KUBE_PROXY_CONNTRACK_MAX_PER_CORE=0 KUBE_PROXY_CONNTRACK_MIN=0 \
     KUBE_PROXY_CONNTRACK_TCP_ESTABLISHED_TIMEOUT=0s KUBE_PROXY_CONNTRACK_TCP_CLOSE_WAIT_TIMEOUT=0s \
     KUBELET_FLAGS="--root-dir=$RUN/kubelet --cert-dir=$RUN/kubelet/pki --volume-plugin-dir=$RUN/kubelet/volume-plugins --experimental-dockershim-root-directory=$RUN/dockershim --seccomp-profile-root=$RUN/kubelet/seccomp --image-gc-high-threshold=100 --image-gc-low-threshold=99" \
-    bash "$TREE/hack/local-up-cluster-askeladden.sh" </dev/null; then
+    bash -c 'exec 9>&- && exec bash "$1"' _ "$TREE/hack/local-up-cluster-askeladden.sh" </dev/null; then
     stop_cluster >/dev/null 2>&1 || true
     die "local-up-cluster.sh failed (its log: $RUN/logs/local-up-cluster.log; the others beside it)"
   fi
@@ -457,4 +446,30 @@ kubeconfig() {
   print_kubeconfig
 }
 
-"$ACTION"
+main() {
+  local action='' arg wait=1
+  for arg in "$@"; do
+    case "$arg" in
+      -h | --help) print_usage; exit 0 ;;
+    esac
+  done
+  while (($# > 0)); do
+    case "$1" in
+      start | stop | status | kubeconfig)
+        [[ -z "$action" ]] || usage_error "one action at a time"
+        action="$1"
+        ;;
+      --no-wait) wait=0 ;;
+      -*) usage_error "unknown option '$1'" ;;
+      *) usage_error "unknown action '$1'" ;;
+    esac
+    shift
+  done
+  [[ -n "$action" ]] || usage_error "name an action: start, stop, status or kubeconfig"
+  if [[ "$action" == start || "$action" == stop ]]; then hold_lock cluster "$wait"; fi
+  "$action"
+}
+
+# Run as a command; sourced (tests/cluster_test.sh reads SYSCTLS and our_pids),
+# it only defines.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then main "$@"; fi

@@ -24,14 +24,24 @@
 #                         be applied, and stop: no cluster needed
 #   --dry-run             run the checks, print the plan, change nothing
 #   --timeout SECONDS     how long to wait for the rollout (default 180)
+#   --no-wait             when another redeploy runs (it holds the lock
+#                         $ASKELADDEN_STATE/locks/redeploy.lock), exit 1
+#                         instead of waiting for it; a --dry-run never waits
+#   --json                print what it did on stdout, as one JSON object, also
+#                         when it fails: image (pinned reference), git_tag,
+#                         digest, revision_before, revision_after, rolled_back,
+#                         url (smoke-tested), kubectl, exit; with --render the
+#                         manifests are its "manifests" string
 #   --node HOST           where the smoke test reaches the NodePort
 #                         (default 127.0.0.1: this machine is the node)
 #   -h, --help            show this help
 #
 # Environment:
 #   REGISTRY   as --registry
-#   KUBECTL    the kubectl command (default: "microk8s kubectl" when microk8s is
-#              installed, else kubectl); KUBECONFIG as usual
+#   KUBECTL    the kubectl command; without it, the first that answers of:
+#              kubectl with KUBECONFIG, microk8s kubectl, kubectl with
+#              ~/.kube/config, scripts/cluster.sh's cluster (find_kubectl in
+#              common/lib.sh)
 #
 # The tracked manifests in vX/k8s/ are never rewritten: the pinned copy is
 # piped to kubectl (or printed, with --render).
@@ -47,6 +57,8 @@ BUILD=1
 IMAGE=
 RENDER=0
 DRY_RUN=0
+JSON=0
+WAIT=1
 TIMEOUT=180
 NODE=127.0.0.1
 
@@ -70,6 +82,8 @@ while (($# > 0)); do
     --no-build) BUILD=0 ;;
     --render) RENDER=1 ;;
     --dry-run) DRY_RUN=1 ;;
+    --json) JSON=1 ;;
+    --no-wait) WAIT=0 ;;
     --timeout) need_value "$@"; TIMEOUT="$2"; shift ;;
     --timeout=*) TIMEOUT="${1#*=}" ;;
     --node) need_value "$@"; NODE="$2"; shift ;;
@@ -93,7 +107,27 @@ IMAGE="${IMAGE:-askeladden:$SNAPSHOT}"
 REPO="$REGISTRY/askeladden"
 K8S_DIR="$ASKELADDEN_ROOT/$SNAPSHOT/k8s"
 MANIFESTS=(namespace.yaml service.yaml deployment.yaml)
-read -r -a KUBECTL_CMD <<<"${KUBECTL:-$(have microk8s && echo 'microk8s kubectl' || echo kubectl)}"
+KUBECTL_CMD=()
+# What --json reports, filled in as the steps go.
+GIT_TAG='' DIGEST='' previous='' REVISION_AFTER='' ROLLED_BACK=false URL='' rendered=''
+
+# report_json: the --json object, on exit whatever the outcome.
+report_json() {
+  local rc=$?
+  jq -n --arg image "${DIGEST:+$REPO@$DIGEST}" --arg git_tag "$GIT_TAG" --arg digest "$DIGEST" \
+    --arg before "$previous" --arg after "$REVISION_AFTER" --argjson rolled_back "$ROLLED_BACK" \
+    --arg url "$URL" --arg kubectl "${KUBECTL_CMD[*]}" --argjson exit "$rc" \
+    --arg manifests "$( ((RENDER)) && printf '%s' "$rendered")" '
+    def orNull: if . == "" then null else . end;
+    {image: ($image | orNull), git_tag: ($git_tag | orNull), digest: ($digest | orNull),
+     revision_before: ($before | orNull | if . then tonumber else . end),
+     revision_after: ($after | orNull | if . then tonumber else . end),
+     rolled_back: $rolled_back, url: ($url | orNull), kubectl: ($kubectl | orNull), exit: $exit}
+    + if $manifests == "" then {} else {manifests: $manifests} end'
+}
+if ((JSON)); then trap report_json EXIT; fi
+# One redeploy at a time touches the cluster and the registry.
+((DRY_RUN)) || hold_lock redeploy "$WAIT"
 LAST_STEP=7
 ((RENDER)) && LAST_STEP=4
 
@@ -126,13 +160,11 @@ git_sha="$(git -C "$ASKELADDEN_ROOT" rev-parse --short HEAD 2>/dev/null)" ||
 GIT_TAG="$git_sha"
 [[ -z "$(git -C "$ASKELADDEN_ROOT" status --porcelain 2>/dev/null)" ]] || GIT_TAG="$git_sha-dirty"
 
-if ((!RENDER)); then
+if ((!RENDER)) && ! find_kubectl; then
   have "${KUBECTL_CMD[0]}" ||
     die "'${KUBECTL_CMD[*]}' is not installed (install microk8s or kubectl, or set KUBECTL)"
-  if ! kube version --request-timeout=5s >/dev/null 2>&1; then
-    server="$(kube config view --minify -o 'jsonpath={.clusters[0].cluster.server}' 2>/dev/null || true)"
-    die "no Kubernetes cluster answers to '${KUBECTL_CMD[*]}' ${server:+at $server}${server:-(no cluster configured)} (start microk8s, or set KUBECONFIG or KUBECTL)"
-  fi
+  server="$(kube config view --minify -o 'jsonpath={.clusters[0].cluster.server}' 2>/dev/null || true)"
+  die "no Kubernetes cluster answers to '${KUBECTL_CMD[*]}' ${server:+at $server}${server:-(no cluster configured)} (start one: scripts/cluster.sh start, or microk8s; or set KUBECONFIG or KUBECTL)"
 fi
 
 checked="Docker engine, registry $REGISTRY, git $GIT_TAG"
@@ -184,6 +216,14 @@ fi
 
 # --- 3. Tag and push ---------------------------------------------------------
 
+# registry_digest REF: the digest the registry answers for askeladden:REF
+# (its Docker-Content-Digest header).
+registry_digest() {
+  curl -fsS --max-time 10 -o /dev/null -D - -H "Accept: $MANIFEST_TYPES" \
+    "http://$REGISTRY/v2/askeladden/manifests/$1" |
+    tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *//p'
+}
+
 # push_tag TAG: push $REPO:TAG and print the digest the registry stored.
 push_tag() {
   local out digest
@@ -192,8 +232,9 @@ push_tag() {
     printf '%s\n' "$out" | tail -n 5 >&2
     die "docker push $REPO:$1 failed"
   }
-  digest="$(printf '%s\n' "$out" | sed -n 's/^.*digest: \(sha256:[0-9a-f]\{64\}\) size:.*$/\1/p' | tail -n 1)"
-  [[ -n "$digest" ]] || die "docker push $REPO:$1 printed no digest"
+  digest="$(registry_digest "$1")" || digest=''
+  [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] ||
+    die "the registry answers no digest for $REPO:$1 after the push"
   printf '%s\n' "$digest"
 }
 
@@ -217,9 +258,7 @@ verify_tags() {
       die "the registry does not list tag $tag: $(jq -c .tags <<<"$tags")"
   done
   for ref in "$@" "$DIGEST"; do
-    got="$(curl -fsS --max-time 10 -o /dev/null -D - -H "Accept: $MANIFEST_TYPES" \
-      "http://$REGISTRY/v2/askeladden/manifests/$ref" |
-      tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *//p')" ||
+    got="$(registry_digest "$ref")" ||
       die "the registry has no manifest for askeladden:$ref"
     [[ "$got" == "$DIGEST" ]] ||
       die "askeladden:$ref resolves to ${got:-nothing}, not the pushed $DIGEST"
@@ -262,15 +301,19 @@ rendered="$(render)" ||
   die "$SNAPSHOT/k8s/deployment.yaml needs exactly one image: line and one kubernetes.io/change-cause annotation"
 
 if ((RENDER)); then
-  printf '%s\n' "$rendered"
+  ((JSON)) || printf '%s\n' "$rendered"
   ok "rendered $SNAPSHOT/k8s with $REPO@$DIGEST; nothing applied"
   exit 0
 fi
 
 # --- 5. Apply ----------------------------------------------------------------
 
-previous="$(kube -n "$NAMESPACE" get "deployment/$DEPLOYMENT" \
-  -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}' 2>/dev/null || true)"
+# revision: the Deployment's revision now (nothing when there is none).
+revision() {
+  kube -n "$NAMESPACE" get "deployment/$DEPLOYMENT" \
+    -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}' 2>/dev/null || true
+}
+previous="$(revision)"
 progress 5 "applying namespace $NAMESPACE, service $SERVICE, deployment $DEPLOYMENT"
 applied="$(printf '%s\n' "$rendered" | kube apply -f - 2>&1)" || {
   printf '%s\n' "$applied" >&2
@@ -302,9 +345,12 @@ if ! timeout $((TIMEOUT + 30)) "${KUBECTL_CMD[@]}" -n "$NAMESPACE" rollout statu
   info "rolling back to revision $previous"
   kube -n "$NAMESPACE" rollout undo "deployment/$DEPLOYMENT" >&2 ||
     die "the rollout failed, and so did rollout undo: fix it by hand"
+  ROLLED_BACK=true
   kube -n "$NAMESPACE" rollout status "deployment/$DEPLOYMENT" --timeout="${TIMEOUT}s" >&2 || true
+  REVISION_AFTER="$(revision)"
   die "the rollout of $REPO@$DIGEST failed and was rolled back; $REPO:$POST_TAG was left where it was"
 fi
+REVISION_AFTER="$(revision)"
 push_post_tag
 verify_tags "$GIT_TAG" "$POST_TAG"
 info "$REPO:$POST_TAG now names $DIGEST"

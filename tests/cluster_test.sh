@@ -18,8 +18,8 @@
 #   redeploy    tests/redeploy_test.sh, whose cluster section runs against it
 #               (its own closing line counts its checks)
 #
-# kubectl is whatever answers: KUBECTL or microk8s's when set or installed,
-# else kubectl with KUBECONFIG. When no cluster answers, this starts
+# kubectl is the one find_kubectl (common/lib.sh) picks, as redeploy.sh and
+# the docs test do. When no cluster answers, this starts
 # scripts/cluster.sh's and stops it at the end, whatever happened; when that
 # one ran already, it is used and left running (its stop is then not tested).
 # Needs the registry on localhost:32000; builds the images askeladden:v0.1
@@ -33,14 +33,14 @@ accept_only_help "$@"
 require_cmd docker curl jq
 
 CLUSTER_SH="$ASKELADDEN_ROOT/scripts/cluster.sh"
-RUN="$ASKELADDEN_STATE/cluster/run"
+# Its SYSCTLS, RUN and our_pids, the very ones start and stop use.
+# shellcheck source=scripts/cluster.sh
+source "$CLUSTER_SH"
 REGISTRY=localhost:32000
 NAMESPACE=askeladden-dev
 DEPLOYMENT=deployment-askeladden-dev
 URL=http://127.0.0.1:30008/
 LINE="Strange women lying in ponds distributing swords is no basis for a system of government."
-SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops
-  kernel.keys.root_maxkeys kernel.keys.root_maxbytes net.ipv4.conf.all.route_localnet)
 
 CAPTURED="$(mktemp -d)"
 OURS=0       # the cluster under test is scripts/cluster.sh's
@@ -58,16 +58,6 @@ kube_chains() {
   for tool in iptables ip6tables; do
     have "$tool-save" && "$tool-save" 2>/dev/null | awk -v t="$tool" '/^\*/ { table = $0 } /^:KUBE-/ { print t, table, $1 }'
   done | sort
-}
-# Processes running a cluster program with an argument under the run directory.
-cluster_processes() {
-  local dir
-  for dir in /proc/[0-9]*; do
-    tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | grep -qF -- "$RUN/" || continue
-    case "$(basename -- "$(tr '\0' '\n' <"$dir/cmdline" | head -n 1)")" in
-      etcd | kube-apiserver | kube-controller-manager | kube-scheduler | kubelet | kube-proxy) echo "${dir#/proc/}" ;;
-    esac
-  done
 }
 host_dirs() { ls -d /var/lib/kubelet /usr/libexec/kubernetes 2>/dev/null || true; }
 pod_containers() { docker ps -aq --filter label=io.kubernetes.docker.type; }
@@ -128,16 +118,65 @@ test_port_taken() {
   check_eq "a taken port: start exits 1" 1 "$RC"
   check "a taken port: one line naming port 30008" test "$(err_lines)" -eq 1 -a -n "$(grep -F 'port 30008 is taken' "$CAPTURED/err")"
   check "a taken port: refused within 10 s" test "$ELAPSED" -le 10
-  check_eq "a taken port: no cluster process" "" "$(cluster_processes)"
+  check_eq "a taken port: no cluster process" "" "$(our_pids)"
   check_eq "a taken port: nothing changed on the machine" "$before" "$(machine_state)"
+}
+
+# Two runs at once, while no cluster runs: a stop holds the lock while it is
+# blocked writing its line to a pipe the test has filled. A start --no-wait
+# then exits 1 naming it, changing nothing; a second stop waits for it.
+test_one_run_at_a_time() {
+  local first second drain before
+  local rc_first=0 rc_second=0
+  before="$(machine_state)"
+  fill_pipe "$CAPTURED/first.fifo"
+  "$CLUSTER_SH" stop 2>"$CAPTURED/first.fifo" &
+  first=$!
+  if ! wait_until 20 "" lock_held cluster; then
+    check_fail "two at once: the first stop never took the lock"
+    kill "$first" 2>/dev/null || true
+    exec 8>&-
+    return 0
+  fi
+  capture "$CLUSTER_SH" start --no-wait
+  check_eq "two at once: start --no-wait exits 1" 1 "$RC"
+  check "two at once: in one line naming the stop's pid and command" test "$(err_lines)" -eq 1 -a \
+    -n "$(grep -F "holds the lock (pid $first: bash $CLUSTER_SH stop" "$CAPTURED/err")"
+  check_eq "two at once: start --no-wait changed nothing" "$before" "$(machine_state)"
+  "$CLUSTER_SH" stop 2>"$CAPTURED/second.err" &
+  second=$!
+  check "two at once: a second stop waits, naming the first" \
+    wait_until 20 "" grep -qF "waiting for another cluster run, which holds the lock (pid $first:" "$CAPTURED/second.err"
+  check_eq "two at once: and has not begun while the first holds the lock" 0 "$(grep -cF 'no cluster started' "$CAPTURED/second.err")"
+  cat <&8 >/dev/null &
+  drain=$!
+  wait "$first" || rc_first=$?
+  wait "$second" || rc_second=$?
+  kill "$drain" 2>/dev/null || true
+  exec 8>&-
+  check_eq "two at once: both stops exit 0, one after the other" "0 0" "$rc_first $rc_second"
+  check "two at once: the second stop ran once the first was done" grep -qF "no cluster started" "$CAPTURED/second.err"
 }
 
 # --- which cluster ------------------------------------------------------------
 
-another_cluster_answers() {
-  local cmd
-  read -r -a cmd <<<"${KUBECTL:-$(have microk8s && echo 'microk8s kubectl' || echo kubectl)}"
-  have "${cmd[0]}" && timeout 20 "${cmd[@]}" version --request-timeout=5s >/dev/null 2>&1
+# Another cluster than scripts/cluster.sh's answers to find_kubectl's kubectl.
+another_cluster_answers() { find_kubectl && [[ "$KUBECTL_FROM" != cluster.sh ]]; }
+
+# With neither KUBECTL nor KUBECONFIG, redeploy.sh finds scripts/cluster.sh's
+# cluster by itself, when no other answers.
+test_found_without_kubeconfig() {
+  if (unset KUBECTL KUBECONFIG; find_kubectl && [[ "$KUBECTL_FROM" != cluster.sh ]]); then
+    check_skip "redeploy.sh finds scripts/cluster.sh's cluster" "another cluster answers without KUBECTL or KUBECONFIG"
+    return 0
+  fi
+  if ! registry_answers "$REGISTRY"; then
+    check_fail "redeploy.sh's dry run needs the registry on $REGISTRY (scripts/registry.sh start)"
+    return 0
+  fi
+  capture env -u KUBECTL -u KUBECONFIG "$ASKELADDEN_ROOT/scripts/redeploy.sh" --dry-run
+  check_eq "redeploy.sh without KUBECTL or KUBECONFIG: the dry run finds scripts/cluster.sh's cluster" 0 "$RC"
+  check "redeploy.sh without KUBECTL or KUBECONFIG: through kubectl" said "cluster via 'kubectl'"
 }
 
 SYSCTLS_BEFORE='' CHAINS_BEFORE='' DIRS_BEFORE=''
@@ -152,10 +191,10 @@ start_ours() {
   capture "$CLUSTER_SH" status
   check "status: exit 0, the node Ready" test "$RC" -eq 0 -a -n "$(grep -F 'Ready' "$CAPTURED/err")"
   local pids
-  pids="$(cluster_processes | sort)"
+  pids="$(our_pids | sort)"
   capture "$CLUSTER_SH" start
   check "start twice: exit 0 within 10 s, nothing to do" test "$RC" -eq 0 -a "$ELAPSED" -le 10 -a -n "$(grep -F 'nothing to do' "$CAPTURED/err")"
-  check_eq "start twice: the same processes" "$pids" "$(cluster_processes | sort)"
+  check_eq "start twice: the same processes" "$pids" "$(our_pids | sort)"
   check_eq "start twice: six processes" 6 "$(wc -l <<<"$pids" | tr -d ' ')"
 }
 
@@ -163,7 +202,7 @@ stop_ours() {
   capture "$CLUSTER_SH" stop
   STARTED=0
   check_eq "stop: exit 0" 0 "$RC"
-  check_eq "stop: no cluster process left" "" "$(cluster_processes)"
+  check_eq "stop: no cluster process left" "" "$(our_pids)"
   check_eq "stop: no pod container left" "" "$(pod_containers)"
   check_eq "stop: no KUBE-* chain that was not there before" "$CHAINS_BEFORE" "$(kube_chains)"
   check_eq "stop: the sysctls as they were" "$SYSCTLS_BEFORE" "$(sysctl_values)"
@@ -247,9 +286,9 @@ test_post_2() {
 # --- main -------------------------------------------------------------------------
 
 test_usage
-if another_cluster_answers && ! "$CLUSTER_SH" status >/dev/null 2>&1; then
-  read -r -a K <<<"${KUBECTL:-$(have microk8s && echo 'microk8s kubectl' || echo kubectl)}"
-  info "another cluster answers to '${K[*]}': testing against it"
+if another_cluster_answers; then
+  K=("${KUBECTL_CMD[@]}")
+  info "another cluster answers to '${K[*]}' (chosen by $KUBECTL_FROM): testing against it"
   export KUBECTL="${K[*]}"
   check_skip "cluster.sh start, start twice, stop" "another cluster answers to '${K[*]}'"
 elif "$CLUSTER_SH" status >/dev/null 2>&1; then
@@ -259,13 +298,17 @@ elif "$CLUSTER_SH" status >/dev/null 2>&1; then
 else
   OURS=1
   test_stopped
+  test_one_run_at_a_time
   test_port_taken
   start_ours
 fi
 if ((OURS)); then
-  K=(kubectl)
+  test_found_without_kubeconfig
+  unset KUBECTL
   KUBECONFIG="$("$CLUSTER_SH" kubeconfig)" || die "scripts/cluster.sh start succeeded, but kubeconfig fails"
-  export KUBECONFIG KUBECTL=kubectl
+  export KUBECONFIG
+  find_kubectl || die "scripts/cluster.sh's cluster runs, but does not answer to kubectl with its kubeconfig"
+  K=("${KUBECTL_CMD[@]}")
 fi
 
 # The posts' images, built when they are missing (Docker's cache makes that quick).

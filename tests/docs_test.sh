@@ -18,9 +18,9 @@
 #
 # The runnable blocks build the images, run containers on port 8080 and push
 # to the registry on localhost:32000 (make test-docs starts one). Blocks
-# marked <!-- runnable: cluster --> need a Kubernetes cluster: microk8s's,
-# the one kubectl reaches (KUBECONFIG), or when none answers the one
-# scripts/cluster.sh starts, which is stopped again at the end. They start
+# marked <!-- runnable: cluster --> need a Kubernetes cluster: the one
+# find_kubectl (common/lib.sh) picks (KUBECTL, KUBECONFIG, microk8s, ...), or
+# when none answers the one scripts/cluster.sh starts, stopped again at the end. They start
 # from no askeladden-dev namespace, and post 2's follow post 1's.
 #
 # --no-run   check links, targets, scripts, flags, illustrative lines and
@@ -64,18 +64,17 @@ cluster_state=unknown cluster_started=0
 cluster_ready() {
   case "$cluster_state" in ready) return 0 ;; missing) return 1 ;; esac
   cluster_state=missing
-  if have microk8s && microk8s kubectl version --request-timeout=5s >/dev/null 2>&1; then
-    CLUSTER_KUBECTL=(microk8s kubectl)
-  elif have kubectl && kubectl version --request-timeout=5s >/dev/null 2>&1; then
-    CLUSTER_KUBECTL=(kubectl)
-  else
+  if ! find_kubectl; then
+    if [[ "$KUBECTL_FROM" == KUBECTL || "$KUBECTL_FROM" == KUBECONFIG ]]; then
+      warn "no cluster answers to '${KUBECTL_CMD[*]}' (set by $KUBECTL_FROM)"
+      return 1
+    fi
     step "no cluster answers: starting one (scripts/cluster.sh start)"
     scripts/cluster.sh start >&2 || return 1
     cluster_started=1
-    KUBECONFIG="$(scripts/cluster.sh kubeconfig)" || return 1
-    export KUBECONFIG
-    CLUSTER_KUBECTL=(kubectl)
+    find_kubectl || return 1
   fi
+  CLUSTER_KUBECTL=("${KUBECTL_CMD[@]}")
   info "cluster: ${CLUSTER_KUBECTL[*]}${KUBECONFIG:+ (KUBECONFIG=$KUBECONFIG)}"
   "${CLUSTER_KUBECTL[@]}" delete namespace "$POST_NAMESPACE" --ignore-not-found --timeout=120s >/dev/null 2>&1 || true
   cluster_state=ready

@@ -33,16 +33,18 @@ REDEPLOY="$ASKELADDEN_ROOT/scripts/redeploy.sh"
 REGISTRY_SH="$ASKELADDEN_ROOT/scripts/registry.sh"
 MANIFEST_TYPES='application/vnd.docker.distribution.manifest.v2+json,application/vnd.oci.image.manifest.v1+json'
 
-rendered_json() { yq -c 'select(. != null)' "$CAPTURED/out"; }
+# What redeploy.sh --json printed: one object on stdout; with --render the
+# manifests are its "manifests".
+printed() { jq -r "$1 // empty" "$CAPTURED/out"; }
+rendered_json() { printed .manifests | yq -c 'select(. != null)'; }
 rendered_image() { rendered_json | jq -r 'select(.kind == "Deployment") | .spec.template.spec.containers[0].image'; }
 tags_of() { curl -fsS --max-time 5 "http://$1/v2/askeladden/tags/list" 2>/dev/null | jq -c '.tags // [] | sort' || echo '[]'; }
 catalog_of() { curl -fsS --max-time 5 "http://$1/v2/_catalog" | jq -c '.repositories'; }
 local_tags_of() { docker images --format '{{.Repository}}:{{.Tag}}' "$1/askeladden"; }
-# What redeploy.sh printed: the git tag of its preflight line, the digest of
-# its verify step, the kubectl of its preflight line.
-printed_git_tag() { sed -n 's/.*preflight: .*, git \([^ ,]*\).*/\1/p' "$CAPTURED/err"; }
-printed_digest() { sed -n "s|^ *$1/askeladden@\(sha256:[0-9a-f]\{64\}\)$|\1|p" "$CAPTURED/err"; }
-printed_kubectl() { sed -n "s/.*preflight: .*, cluster via '\(.*\)'$/\1/p" "$CAPTURED/err"; }
+printed_git_tag() { printed .git_tag; }
+# printed_digest REGISTRY: the digest of the image it pinned, from REGISTRY.
+printed_digest() { jq -r --arg p "$1/askeladden@" '.image // "" | select(startswith($p)) | ltrimstr($p)' "$CAPTURED/out"; }
+printed_kubectl() { printed .kubectl; }
 # served_digest REGISTRY REF: the sha256 of the manifest the registry serves
 # for askeladden:REF, the content's own digest.
 served_digest() {
@@ -128,8 +130,10 @@ test_no_cluster() {
   capture env KUBECTL=kubectl KUBECONFIG="$CAPTURED/kubeconfig" "$REDEPLOY" --image "$THROWAWAY" \
     --registry "$TEST_REGISTRY" --timeout 30 --node localhost
   expect_clean_failure "no cluster" "no Kubernetes cluster answers to 'kubectl' at https://127.0.0.1:1"
-  capture env KUBECTL="$CAPTURED/no-such-kubectl" "$REDEPLOY" --image "$THROWAWAY" --registry "$TEST_REGISTRY"
+  capture env KUBECTL="$CAPTURED/no-such-kubectl" "$REDEPLOY" --json --image "$THROWAWAY" --registry "$TEST_REGISTRY"
   expect_clean_failure "no kubectl" "'$CAPTURED/no-such-kubectl' is not installed"
+  check_eq "no kubectl: --json still prints its object: exit 1, no digest" '1 null' \
+    "$(jq -r '"\(.exit) \(.digest)"' "$CAPTURED/out")"
 }
 
 test_dry_run() {
@@ -147,6 +151,7 @@ expect_pinned() {
   local name="$1" image="$2" registry="$3" post_tag="$4" git_tag digest
   git_tag="$(printed_git_tag)" digest="$(printed_digest "$registry")"
   check_eq "$name: exits 0" 0 "$RC"
+  check_eq "$name: --json prints one object on stdout, its exit 0" "1 0" "$(jq -s -r '[length, .[0].exit] | join(" ")' "$CAPTURED/out")"
   check "$name: one progress line per step [1/4]..[4/4]" test "$(grep -c '\[[1-4]/4\]' "$CAPTURED/err")" -eq 4
   check "$name: git tag $git_tag is a commit of this repository" \
     bash -c '[[ "$1" =~ ^([0-9a-f]{7,})(-dirty)?$ ]] && git -C "$2" rev-parse HEAD | grep -q "^${BASH_REMATCH[1]}"' _ "$git_tag" "$ASKELADDEN_ROOT"
@@ -162,7 +167,7 @@ json_contains() { jq -e --arg a "$2" --arg b "$3" 'index($a) != null and index($
 test_render_pushes_and_pins() {
   local before json dep digest
   before="$(sha256sum "$ASKELADDEN_ROOT"/v0.2/k8s/*)"
-  capture "$REDEPLOY" --render --image "$THROWAWAY" --registry "$TEST_REGISTRY"
+  capture "$REDEPLOY" --json --render --image "$THROWAWAY" --registry "$TEST_REGISTRY"
   expect_pinned "render --image" "$THROWAWAY" "$TEST_REGISTRY" slim
   check_eq "render: the registry lists exactly those two tags" \
     "$(jq -c -n --arg a "$(printed_git_tag)" '[$a, "slim"] | sort')" "$(tags_of "$TEST_REGISTRY")"
@@ -178,7 +183,7 @@ test_render_pushes_and_pins() {
 }
 
 test_render_v0_1() {
-  capture "$REDEPLOY" --render --image "$THROWAWAY" --registry "$TEST_REGISTRY" v0.1
+  capture "$REDEPLOY" --json --render --image "$THROWAWAY" --registry "$TEST_REGISTRY" v0.1
   expect_pinned "render v0.1" "$THROWAWAY" "$TEST_REGISTRY" registry
   check "render v0.1: v0.1's Deployment, without post 2's securityContext" \
     jq -e -s 'map(select(.kind == "Deployment"))[0].spec.template.spec.securityContext == null' <(rendered_json)
@@ -193,7 +198,7 @@ test_render_builds_by_default() {
     check_skip "render, building askeladden:v0.2" "no base images gcc:12 and debian:bookworm-slim (make images)"
     return 0
   fi
-  capture "$REDEPLOY" --render --registry "$TEST_REGISTRY"
+  capture "$REDEPLOY" --json --render --registry "$TEST_REGISTRY"
   check "build: [2/4] says it builds askeladden:v0.2" said "[2/4] building askeladden:v0.2"
   check "build: make image's output is in the build log" \
     grep -q 'askeladden:v0.2' "$ASKELADDEN_STATE/redeploy-build.log"
@@ -208,7 +213,7 @@ test_render_no_build() {
   local id
   id="$(docker image inspect -f '{{.Id}}' askeladden:v0.2)"
   rm -f "$ASKELADDEN_STATE/redeploy-build.log"
-  capture "$REDEPLOY" --render --no-build --registry "$TEST_REGISTRY"
+  capture "$REDEPLOY" --json --render --no-build --registry "$TEST_REGISTRY"
   check "--no-build: [2/4] says it uses the local image" said "[2/4] not building: using the local image askeladden:v0.2"
   check "--no-build: no build ran" test ! -e "$ASKELADDEN_STATE/redeploy-build.log"
   check_eq "--no-build: askeladden:v0.2 is the same image" "$id" "$(docker image inspect -f '{{.Id}}' askeladden:v0.2)"
@@ -224,8 +229,44 @@ test_render_default_registry() {
     check_skip "render with the defaults" "$why"
     return 0
   fi
-  capture env -u REGISTRY "$REDEPLOY" --render --no-build
+  capture env -u REGISTRY "$REDEPLOY" --json --render --no-build
   expect_pinned "render with the defaults" askeladden:v0.2 localhost:32000 slim
+}
+
+# --- One run at a time ------------------------------------------------------------
+
+# Two runs at once. The first holds the lock while it is blocked writing its
+# first progress line to a pipe the test has filled, so the second meets it
+# for certain; draining the pipe lets the first go on.
+test_one_run_at_a_time() {
+  local first second drain
+  local rc_first=0 rc_second=0 args=(--render --image "$THROWAWAY" --registry "$TEST_REGISTRY")
+  fill_pipe "$CAPTURED/first.fifo"
+  "$REDEPLOY" "${args[@]}" >/dev/null 2>"$CAPTURED/first.fifo" &
+  first=$!
+  if ! wait_until 20 "" lock_held redeploy; then
+    check_fail "two at once: the first run never took the lock"
+    kill "$first" 2>/dev/null || true
+    exec 8>&-
+    return 0
+  fi
+  capture "$REDEPLOY" --no-wait "${args[@]}"
+  check_eq "two at once: the second, --no-wait, exits 1" 1 "$RC"
+  check "two at once: in one line naming the first's pid and command" test "$(err_lines)" -eq 1 -a \
+    -n "$(grep -F "holds the lock (pid $first: bash $REDEPLOY --render" "$CAPTURED/err")"
+  "$REDEPLOY" "${args[@]}" >/dev/null 2>"$CAPTURED/second.err" &
+  second=$!
+  check "two at once: the second, waiting, names the first" \
+    wait_until 20 "" grep -qF "waiting for another redeploy run, which holds the lock (pid $first:" "$CAPTURED/second.err"
+  check_eq "two at once: and has not begun while the first holds the lock" 0 "$(grep -cF '[1/4]' "$CAPTURED/second.err")"
+  cat <&8 >/dev/null &
+  drain=$!
+  wait "$first" || rc_first=$?
+  wait "$second" || rc_second=$?
+  kill "$drain" 2>/dev/null || true
+  exec 8>&-
+  check_eq "two at once: both succeed, one after the other" "0 0" "$rc_first $rc_second"
+  check "two at once: the second ran its steps once the first was done" grep -qF "[4/4] verifying" "$CAPTURED/second.err"
 }
 
 # --- Cluster -------------------------------------------------------------------
@@ -237,15 +278,17 @@ deployed_image() {
 test_cluster_redeploy() {
   local kubectl image slim
   # The dry run checks the cluster as the real run does, and names its kubectl.
-  capture env -u REGISTRY "$REDEPLOY" --dry-run --no-build
+  capture env -u REGISTRY "$REDEPLOY" --json --dry-run --no-build
   if ((RC != 0)); then
     check_skip "cluster redeploy and rollback" "$(tail -n 1 "$CAPTURED/err"); apply, rollout and smoke test NOT tested"
     return 0
   fi
-  read -r -a kubectl <<<"$(printed_kubectl)"
+  find_kubectl || true
+  kubectl=("${KUBECTL_CMD[@]}")
+  check_eq "cluster: the dry run names find_kubectl's kubectl" "${kubectl[*]}" "$(printed_kubectl)"
   info "cluster: redeploying through '${kubectl[*]}'${KUBECONFIG:+ with KUBECONFIG=$KUBECONFIG}"
   # The default path: build, push, apply, wait, move the post's tag, smoke test.
-  capture env -u REGISTRY "$REDEPLOY" --timeout 180
+  capture env -u REGISTRY "$REDEPLOY" --json --timeout 180
   check_eq "cluster: redeploy (building) exits 0" 0 "$RC"
   check "cluster: it built askeladden:v0.2" said "[2/7] building askeladden:v0.2"
   check_eq "cluster: the deployment is pinned by the printed digest" \
@@ -253,7 +296,11 @@ test_cluster_redeploy() {
   check_eq "cluster: :slim moved to that digest after the rollout" "$(printed_digest localhost:32000)" \
     "$(served_digest localhost:32000 slim)"
   check "cluster: the smoke test passed" said "is live at http://127.0.0.1:30008/"
-  capture env -u REGISTRY "$REDEPLOY" --no-build --timeout 170 --node localhost
+  check_eq "cluster: --json: not rolled back, the URL it smoke-tested" "false http://127.0.0.1:30008/" \
+    "$(jq -r '"\(.rolled_back) \(.url)"' "$CAPTURED/out")"
+  check "cluster: --json: revision_after is past revision_before" \
+    jq -e '.revision_after > (.revision_before // 0)' "$CAPTURED/out"
+  capture env -u REGISTRY "$REDEPLOY" --json --no-build --timeout 170 --node localhost
   check_eq "cluster: redeploy --no-build exits 0" 0 "$RC"
   check "cluster: the rollout waited up to --timeout" said "waiting for the rollout (up to 170s)"
   check "cluster: it smoke-tested --node" said "is live at http://localhost:30008/"
@@ -263,21 +310,22 @@ test_cluster_redeploy() {
   check "cluster: rollout history records the cause" \
     grep -qF "redeploy.sh v0.2: askeladden:slim, git $(printed_git_tag), localhost:32000/askeladden@$(printed_digest localhost:32000)" \
     <("${kubectl[@]}" -n askeladden-dev rollout history deployment/deployment-askeladden-dev)
-  capture env -u REGISTRY "$REDEPLOY" --no-build --node no-such-node.invalid
+  capture env -u REGISTRY "$REDEPLOY" --json --no-build --node no-such-node.invalid
   check "cluster: a wrong --node fails the smoke test, naming it" said "http://no-such-node.invalid:30008/ does not answer"
   # An image that cannot start: the rollout must fail within --timeout, be
   # explained and undone, and the post's tag must not name it.
   slim="$(served_digest localhost:32000 slim)"
-  capture env -u REGISTRY "$REDEPLOY" --image "$THROWAWAY" --timeout 30
+  capture env -u REGISTRY "$REDEPLOY" --json --image "$THROWAWAY" --timeout 30
   check_eq "cluster: a bad image fails the redeploy" 1 "$RC"
   check "cluster: within --timeout 30 and the rollback" test "$ELAPSED" -le 150
   check "cluster: it says why: the events and the pods" said "recent events in askeladden-dev"
   check "cluster: and it was rolled back" said "was rolled back"
+  check_eq "cluster: --json says so: rolled_back, exit 1" "true 1" "$(jq -r '"\(.rolled_back) \(.exit)"' "$CAPTURED/out")"
   check_eq "cluster: the deployment runs the good image again" "$image" "$(deployed_image)"
   check "cluster: the old pods still serve" curl -fsS --max-time 5 -o /dev/null http://127.0.0.1:30008/
   check_eq "cluster: :slim still names the good image in the registry" "$slim" "$(served_digest localhost:32000 slim)"
   # The bad push moved the git tag: point it at the good image again.
-  capture env -u REGISTRY "$REDEPLOY" --no-build --timeout 180
+  capture env -u REGISTRY "$REDEPLOY" --json --no-build --timeout 180
   check_eq "cluster: redeploying the good image restores the git tag" 0 "$RC"
 }
 
@@ -291,5 +339,6 @@ test_render_v0_1
 test_render_builds_by_default
 test_render_no_build
 test_render_default_registry
+test_one_run_at_a_time
 test_cluster_redeploy
 checks_summary redeploy
