@@ -17,7 +17,8 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
-from . import budgets, diff, floor, gzsize, images, measure, out, render, report, svg
+from . import (budgets, config_diff, diff, floor, gzsize, images, measure, out, render, report, svg,
+               wasted)
 from .budgets import Budget
 from .cache import Cache
 from .engine import NO_SDK, Engine, EngineAPI, Image, is_reference
@@ -102,6 +103,11 @@ The report, lined up for people on stdout (progress lines on stderr):
   - per image, its layers: the instruction that made each one and its size;
   - the diff: the largest paths in IMAGE_A that IMAGE_B does not have, and
     the largest Debian packages (dpkg's estimate, from its status file);
+  - wasted bytes: what each image's layers carry but a later layer
+    overwrote or deleted, the largest offenders, and dive's efficiency score;
+  - settings: how a container of each image runs (user, entrypoint and cmd
+    with their form, environment, ports, working directory, labels,
+    healthcheck, stop signal);
   - the floor: IMAGE_B's binary (its entrypoint) plus the shared libraries it
     loads (its ELF interpreter and DT_NEEDED closure, found in its layers as
     the dynamic loader would: nothing runs inside the image, so scratch and
@@ -249,7 +255,12 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
     except floor.NoFloor as why:
         out.warn(f"no floor for {name_b}: {why}")
         floor_files = []
-    return report.build(a, b, pool.describe(), total, groups, packages, floor_files, o.top)
+    waste = [wasted.waste([cache.layer_files(layer["digest"]) for layer in i["layers"]], o.top)
+             for i in (a, b)]
+    settings = config_diff.compare({"config": found_a.config if found_a else {}},
+                                   {"config": found_b.config if found_b else {}})
+    return report.build(a, b, pool.describe(), total, groups, packages, floor_files, o.top,
+                        waste, settings)
 
 
 def show(r: report.Report, o: Options, console: Console) -> None:

@@ -15,6 +15,7 @@ class Image(NamedTuple):
     diff_ids: list[str]
     created: int
     binary: str
+    config: Mapping[str, Any] = {}  # its run-time settings: User, Entrypoint, Env...
 
 
 class SaveStream(Protocol):
@@ -114,7 +115,7 @@ class Engine:
         except self._errors.APIError as e:
             raise Fatal(f"inspecting {name}: {e.explanation}") from None
         return Image(d["Id"], d["Size"], list(d.get("RootFS", {}).get("Layers") or []),
-                     created_epoch(d["Created"]), entry_binary(d.get("Config")))
+                     created_epoch(d["Created"]), entry_binary(d.get("Config")), d.get("Config") or {})
 
     def history(self, image_id: str) -> list[dict[str, Any]]:
         """Every instruction that made the image, oldest first: size, created_by, comment."""

@@ -126,6 +126,34 @@ def _where(r: Report, bold: str, reset: str) -> Iterator[str]:
             yield f"  {hb(p['bytes']):>12}  {tsv(p['package'])}"
 
 
+def _wasted(r: Report, bold: str, reset: str) -> Iterator[str]:
+    if not r["wasted"]:
+        return
+    yield ""
+    yield (f"{bold}Wasted bytes{reset}: what the layers carry but a later layer overwrote or "
+           "deleted (and dive's efficiency score)")
+    for image, w in zip(r["images"], r["wasted"]):
+        yield f"  {hb(w['wasted_bytes']):>12}  {image['name']} (efficiency {100 * w['efficiency']:.1f} %)"
+        for o in w["offenders"][:5]:
+            yield (f"  {hb(o['bytes']):>12}    {tsv(o['path'])} "
+                   f"({o['how']} by layer {o['layer'] + 1})")
+
+
+def _settings(r: Report, bold: str, reset: str) -> Iterator[str]:
+    a, b = (i["name"] for i in r["images"])
+    width = max((len(s["name"]) for s in r["settings"]), default=0)
+    if not r["settings"]:
+        return
+    yield ""
+    yield f"{bold}Settings{reset}: how a container of each image runs (from its config)"
+    for s in r["settings"]:
+        if s["same"]:
+            yield f"  {s['name']:<{width}}  both: {shorten(tsv(s['a']))}"
+        else:
+            yield f"  {s['name']:<{width}}  {a}: {shorten(tsv(s['a']))}"
+            yield f"  {'':<{width}}  {b}: {shorten(tsv(s['b']))}"
+
+
 def _floor(r: Report, bold: str, reset: str) -> Iterator[str]:
     b = r["images"][1]
     yield ""
@@ -149,6 +177,8 @@ def text(r: Report, style: Style) -> str:
     for image in r["images"]:
         lines += _layers(image, bold, dim, reset)
     lines += _where(r, bold, reset)
+    lines += _wasted(r, bold, reset)
+    lines += _settings(r, bold, reset)
     lines += _floor(r, bold, reset)
     return "\n".join(lines) + "\n"
 
@@ -174,4 +204,12 @@ def markdown(r: Report) -> str:
         lines += ["", f"| Debian package in `{a['name']}`, not in `{b['name']}` "
                   "| Installed-Size |", "| --- | ---: |"]
         lines += [f"| `{tsv(p['package'])}` | {hb(p['bytes'])} |" for p in r["diff_packages"]]
+    if r["wasted"]:
+        lines += ["", "| image | wasted: overwritten or deleted by a later layer | efficiency (dive) |",
+                  "| --- | ---: | ---: |"]
+        lines += [f"| `{i['name']}` | {hb(w['wasted_bytes'])} | {100 * w['efficiency']:.1f} % |"
+                  for i, w in zip(r["images"], r["wasted"])]
+    if r["settings"]:
+        lines += ["", f"| setting | `{a['name']}` | `{b['name']}` |", "| --- | --- | --- |"]
+        lines += [f"| {s['name']} | `{tsv(s['a'])}` | `{tsv(s['b'])}` |" for s in r["settings"]]
     return "\n".join(lines) + "\n"

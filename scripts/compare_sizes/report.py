@@ -4,6 +4,9 @@ FIELDS (what --help lists) must name every key of Report."""
 from collections.abc import Sequence
 from typing import TypedDict
 
+from .config_diff import Setting
+from .wasted import Waste
+
 UNITS = ("bytes; size_bytes is uncompressed (the engine's .Size), "
          "compressed_bytes is the layers gzipped")
 
@@ -57,6 +60,8 @@ class Report(TypedDict):
     diff_packages: list[PackageBytes]
     floor_bytes: int | None
     floor: list[PathBytes]
+    wasted: list[Waste]
+    settings: list[Setting]
     budgets: list[BudgetResult]
 
 
@@ -85,6 +90,9 @@ FIELDS = {
     "diff_packages": "[] Debian packages in A and not in B: package, bytes",
     "floor_bytes": "B's binary plus its libraries (null: not measured)",
     "floor": "[] their files: path, bytes",
+    "wasted": "[A, B]: wasted_bytes (what a later layer overwrote or deleted), efficiency "
+              "(dive's score), offenders[] (path, bytes, how, layer)",
+    "settings": "[] how a container of each runs: name, a, b, same",
     "budgets": "[] one per --max-size: image, option, limit_bytes, size_bytes, held",
 }
 # When IMAGE_A and IMAGE_B are one image (by tag and by ID, say), the JSON is
@@ -105,7 +113,8 @@ def ratio(a: int, b: int) -> float | None:
 
 def build(a: ImageRecord, b: ImageRecord, compressed_by: str,
           diff_total: int, diff: Sequence[tuple[str, int]], packages: Sequence[tuple[str, int]],
-          floor_files: Sequence[PathBytes], top: int) -> Report:
+          floor_files: Sequence[PathBytes], top: int, wasted: Sequence[Waste] = (),
+          settings: Sequence[Setting] = ()) -> Report:
     """A and B are measure.image_record()s; DIFF is [(path, bytes)] largest
     first, PACKAGES [(package, bytes)], FLOOR_FILES [{path, bytes}]. The
     budgets are added once checked."""
@@ -122,5 +131,7 @@ def build(a: ImageRecord, b: ImageRecord, compressed_by: str,
         "diff_packages": [{"package": p, "bytes": n} for p, n in packages[:top]],
         "floor_bytes": sum(f["bytes"] for f in floor_files) if floor_files else None,
         "floor": list(floor_files),
+        "wasted": list(wasted),
+        "settings": list(settings),
         "budgets": [],
     }

@@ -266,3 +266,36 @@ class Fits(unittest.TestCase):
             self.assertEqual(outside[:5], [], r["images"][0]["name"])
             inside = sum(row[4 * x + 3] != 0 for row in rows for x in range(200, 200 + width))
             self.assertEqual(inside, width * height)
+
+
+class WastedAndSettings(unittest.TestCase):
+    def sample(self):
+        from compare_sizes import config_diff, wasted
+        layers = [{"files": {"/big": 10_000_000, "/bin/x": 5}, "whiteouts": [], "opaque": []},
+                  {"files": {}, "whiteouts": ["/big"], "opaque": []}]
+        waste = [wasted.waste(layers), wasted.waste(layers[:1])]
+        settings = config_diff.compare({"config": {"Cmd": ["/bin/sh", "-c", "./app"]}},
+                                       {"config": {"User": "10001", "Entrypoint": ["/app"]}})
+        r = sample()
+        return report.build(r["images"][0], r["images"][1], "gzip", 1, [], [], [], 2, waste, settings)
+
+    def test_text_names_the_wasted_bytes_and_the_settings_that_differ(self):
+        out = render.text(self.sample(), PLAIN)
+        self.assertIn("Wasted bytes: what the layers carry but a later layer overwrote or deleted", out)
+        self.assertIn("     10.0 MB  fat:v1 (efficiency 0.0 %)", out)
+        self.assertIn("     10.0 MB    /big (deleted by layer 2)", out)
+        self.assertIn("         0 B  slim:v2 (efficiency 100.0 %)", out)
+        self.assertIn("  user               fat:v1: root (none set)\n                     slim:v2: 10001", out)
+        self.assertIn("  cmd                fat:v1: shell form: ./app", out)
+        self.assertIn("  exposed ports      both: (none)", out)
+        # Before the floor, after the diff.
+        self.assertLess(out.index("Wasted bytes"), out.index("Settings"))
+        self.assertLess(out.index("Settings"), out.index("The floor"))
+
+    def test_markdown_has_both_tables(self):
+        out = render.markdown(self.sample())
+        self.assertIn("| `fat:v1` | 10.0 MB | 0.0 % |", out)
+        self.assertIn("| user | `root (none set)` | `10001` |", out)
+
+    def test_json_fields_are_listed_in_help(self):
+        self.assertTrue({"wasted", "settings"} <= set(report.FIELDS))
