@@ -268,6 +268,17 @@ check() {
   if "$@" >/dev/null 2>&1; then check_pass "$name"; else check_fail "$name" "failed: $*"; fi
 }
 
+# check_none NAME COMMAND...: passes when the probe COMMAND runs (exit 0) and
+# prints nothing; a probe that fails proves nothing, and fails the check.
+check_none() {
+  local name="$1" out rc=0
+  shift
+  out="$("$@" 2>&1)" || rc=$?
+  if ((rc != 0)); then check_fail "$name" "the probe failed (exit $rc): $(head -n 2 <<<"$out" | tr '\n' ' ')"
+  elif [[ -n "$out" ]]; then check_fail "$name" "found: $(head -n 3 <<<"$out" | tr '\n' ' ')"
+  else check_pass "$name"; fi
+}
+
 # check_eq NAME EXPECTED ACTUAL: passes when the two strings are equal.
 check_eq() {
   if [[ "$2" == "$3" ]]; then

@@ -118,7 +118,7 @@ test_port_taken() {
   check_eq "a taken port: start exits 1" 1 "$RC"
   check "a taken port: one line naming port 30008" test "$(err_lines)" -eq 1 -a -n "$(grep -F 'port 30008 is taken' "$CAPTURED/err")"
   check "a taken port: refused within 10 s" test "$ELAPSED" -le 10
-  check_eq "a taken port: no cluster process" "" "$(our_pids)"
+  check_none "a taken port: no cluster process" our_pids
   check_eq "a taken port: nothing changed on the machine" "$before" "$(machine_state)"
 }
 
@@ -202,8 +202,8 @@ stop_ours() {
   capture "$CLUSTER_SH" stop
   STARTED=0
   check_eq "stop: exit 0" 0 "$RC"
-  check_eq "stop: no cluster process left" "" "$(our_pids)"
-  check_eq "stop: no pod container left" "" "$(pod_containers)"
+  check_none "stop: no cluster process left" our_pids
+  check_none "stop: no pod container left" pod_containers
   check_eq "stop: no KUBE-* chain that was not there before" "$CHAINS_BEFORE" "$(kube_chains)"
   check_eq "stop: the sysctls as they were" "$SYSCTLS_BEFORE" "$(sysctl_values)"
   check_eq "stop: /var/lib/kubelet and /usr/libexec/kubernetes as they were" "$DIRS_BEFORE" "$(host_dirs)"

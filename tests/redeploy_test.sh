@@ -280,7 +280,7 @@ test_cluster_redeploy() {
   # The dry run checks the cluster as the real run does, and names its kubectl.
   capture env -u REGISTRY "$REDEPLOY" --json --dry-run --no-build
   if ((RC != 0)); then
-    check_skip "cluster redeploy and rollback" "$(tail -n 1 "$CAPTURED/err"); apply, rollout and smoke test NOT tested"
+    check_fail "cluster: redeploy.sh --dry-run reaches the cluster" "$(tail -n 1 "$CAPTURED/err"); apply, rollout and smoke test NOT tested"
     return 0
   fi
   find_kubectl || true
