@@ -56,7 +56,7 @@ help:
 	@echo 'make test-redeploy   registry.sh, the manifests, the posts'"'"' rollouts and redeploy.sh on a cluster (scripts/cluster.sh)'
 	@echo 'make images          build askeladden:v0.1 and askeladden:v0.2'
 	@echo 'make test-images     build both images from a clean state, with BuildKit and the legacy builder, and check them running'
-	@echo 'make test-setup      setup.sh against dpkg states with dummy Docker packages; make compare-sizes as a non-root user'
+	@echo 'make test-setup      setup.sh against dpkg states with dummy Docker packages and a throwaway APT; make compare-sizes as a non-root user'
 	@echo 'make compare-sizes   measure and compare the two images'
 	@echo 'make test-compare-sizes  compare-sizes: unit tests, then against both images: numbers, JSON, budgets'
 	@echo 'make test-docs       run the posts'"'"' commands and compare their output (a cluster: scripts/cluster.sh when none answers)'

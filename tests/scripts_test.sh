@@ -50,9 +50,9 @@ for script in "${scripts[@]}"; do
   check "$script rejects an unknown option with exit 2" bad_option_exits_2 "$script"
 done
 
-# Colour only for people, decided per stream by common/lib.sh's colour_on (the
-# shell's messages and compare-sizes' Python both follow it). script(1) runs
-# the check on a terminal.
+# Colour only for people, decided per stream by common/lib.sh's colour_on for
+# the shell's messages (compare-sizes' Python applies the same rule in its own
+# code, tested with it). script(1) runs the check on a terminal.
 on_terminal() { TERM=xterm script -qec "bash -c 'source common/lib.sh; $1'" /dev/null </dev/null >/dev/null; }
 check "colour_on: a terminal may be coloured" on_terminal 'colour_on 1 && colour_on 2'
 check "colour_on: per stream, stderr sent to a file is not, stdout still is" \
