@@ -57,6 +57,12 @@ SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops
   kernel.keys.root_maxkeys kernel.keys.root_maxbytes net.ipv4.conf.all.route_localnet)
 PATCH_DIR="$ASKELADDEN_ROOT/scripts/cluster"
 PAUSE_IMAGE=k8s.gcr.io/pause:3.2
+# Where Kubernetes' build puts this machine's binaries: _output/local/bin/PLATFORM.
+case "$(uname -m)" in
+  x86_64) PLATFORM=linux/amd64 ;;
+  aarch64 | arm64) PLATFORM=linux/arm64 ;;
+  *) PLATFORM="linux/$(uname -m)" ;;
+esac
 # Directories the kubelet and the controller manager create wherever they are
 # told to keep their files: the device plugins' sockets, flex volume plugins.
 HOST_DIRS=(/var/lib/kubelet /usr/libexec/kubernetes)
@@ -163,7 +169,7 @@ build() {
     done
     : >"$TREE/.askeladden-patched"
   fi
-  local bin="$TREE/_output/local/bin/linux/amd64" name i=0 t
+  local bin="$TREE/_output/local/bin/$PLATFORM" name i=0 t
   for name in "${BINARIES[@]}"; do
     i=$((i + 1))
     [[ -x "$bin/$name" ]] && continue
@@ -260,10 +266,10 @@ start() {
   # Without our lock's descriptor: they outlive us. (Single quotes: bash -c's own $1.)
   # shellcheck disable=SC2016
   if ! run_logged "$RUN/logs/local-up-cluster.log" "starting" setsid env \
-    PATH="$RUN/bin:$PATH" GO_OUT="$TREE/_output/local/bin/linux/amd64" KUBECTL="$(command -v kubectl)" \
+    PATH="$RUN/bin:$PATH" GO_OUT="$TREE/_output/local/bin/$PLATFORM" KUBECTL="$(command -v kubectl)" \
     ENABLE_DAEMON=true LOG_LEVEL=1 HOSTNAME_OVERRIDE="$NODE" \
     CERT_DIR="$RUN/certs" LOG_DIR="$RUN/logs" ETCD_DIR="$RUN/etcd" LOCAL_TMP_DIR="$RUN/tmp" \
-    POD_MANIFEST_PATH="$RUN/static-pods" KUBELET_ROOT_DIR="$RUN/kubelet" PID_FILE="$RUN/pids" \
+    POD_MANIFEST_PATH="$RUN/static-pods" KUBELET_ROOT_DIR="$RUN/kubelet" \
     CONTAINER_RUNTIME_ENDPOINT="$endpoint" IMAGE_SERVICE_ENDPOINT="$endpoint" \
     KUBE_ENABLE_CLUSTER_DNS=false KUBE_DEFAULT_STORAGE_CLASS=false \
     EVICTION_HARD='memory.available<100Mi' \

@@ -93,6 +93,12 @@ test_usage() {
   check "cluster.sh --help: exit 0 and the usage" test "$RC" -eq 0 -a -n "$(grep -F 'Usage: scripts/cluster.sh' "$CAPTURED/out")"
 }
 
+# The binaries are looked for where Kubernetes' build puts this machine's:
+# Go's own platform, not a fixed linux/amd64.
+test_platform() {
+  check_eq "cluster.sh builds for this machine's platform" "$(go env GOOS)/$(go env GOARCH)" "$PLATFORM"
+}
+
 test_stopped() {
   capture "$CLUSTER_SH" status
   check "status when stopped: exit 1, says no cluster runs" test "$RC" -eq 1 -a -n "$(grep -F 'no cluster started by' "$CAPTURED/err")"
@@ -286,6 +292,7 @@ test_post_2() {
 # --- main -------------------------------------------------------------------------
 
 test_usage
+test_platform
 if another_cluster_answers; then
   K=("${KUBECTL_CMD[@]}")
   info "another cluster answers to '${K[*]}' (chosen by $KUBECTL_FROM): testing against it"
