@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,8 +96,13 @@ static void pump(struct proc *p, int wait_ms)
     struct pollfd fds[2] = { { .fd = p->out_fd, .events = POLLIN },
                              { .fd = p->err_fd, .events = POLLIN } };
     if (p->out_fd < 0 && p->err_fd < 0) {
-        if (wait_ms > 0)
-            usleep((useconds_t)wait_ms * 1000);
+        /* Nothing more to read: wait for the exit itself, the event a pidfd
+         * reports (on a kernel without pidfds, for wait_ms). */
+        int pidfd = p->exited ? -1 : (int)syscall(SYS_pidfd_open, p->pid, 0);
+        struct pollfd exit_event = { .fd = pidfd, .events = POLLIN };
+        poll(&exit_event, pidfd >= 0 ? 1 : 0, wait_ms);
+        if (pidfd >= 0)
+            close(pidfd);
         return;
     }
     if (poll(fds, 2, wait_ms) <= 0)
