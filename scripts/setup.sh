@@ -252,6 +252,8 @@ check_docker() {
     info "docker: found only a docker client ($(command -v docker), client $(client_version)), no engine: Debian's docker.io needs installing for its dockerd"
   else
     info "docker: no Docker found: Debian's docker.io needs installing, and its dockerd starting"
+    # Debian 13 ships the client apart, as docker-cli, only recommended by docker.io.
+    if apt_offers docker-cli; then add_missing docker-cli; fi
   fi
   add_missing docker.io
   START_DOCKERD=1
