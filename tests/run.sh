@@ -51,7 +51,7 @@ STAGES='
        redeploy       test-redeploy            185  may   registry.sh, the manifests, and on a real cluster cluster.sh, the rollouts of the posts, redeploy.sh
        compare-sizes  test-compare-sizes       150  -     compare-sizes: its modules and their types, the engine numbers, JSON, budgets, diff
        docs           test-docs                280  may   the posts: their commands run (on a cluster too) and print what they say
-       debian13       test-debian13             16  -     on Debian 13: post 1's setup line, gcc 14's builds, the unit stage, dockerd with the containerd image store
+       debian13       test-debian13             16  -     on Debian 13: the setup line of post 1, builds with gcc 14, the unit stage, dockerd with the containerd image store
 '
 
 repeat=1
