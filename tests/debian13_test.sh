@@ -26,7 +26,8 @@
 #    mount and no process left, this machine's docker0 and engine intact.
 #
 # The inner logs go to $ASKELADDEN_TEST_LOGS (default build/test-logs/debian13).
-# Prints one line per check and closes with "debian13: N passed, N failed".
+# Prints one line per check and closes with "trixie: N passed, N failed" (a
+# name without digits, which tests/run.sh counts).
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
@@ -278,4 +279,4 @@ check "no process is left in the root or its namespaces" nothing_left
 check "the throwaway root is removed" test ! -e "$RUN"
 check "this machine's docker0 is intact" ip link show docker0
 check "this machine's engine answers" docker_ready
-checks_summary debian13
+checks_summary trixie
