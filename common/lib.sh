@@ -67,6 +67,23 @@ accept_help_among_arguments() {
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# host_apt_sources: the host's apt sources file, for images made from the
+# mirrors it already reaches: $APT_SOURCES when set, else the first of
+# Debian's usual files with deb lines; nothing when there is none.
+host_apt_sources() {
+  if [[ -n "${APT_SOURCES:-}" ]]; then
+    printf '%s\n' "$APT_SOURCES"
+    return
+  fi
+  local f
+  for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
+    if [[ -r "$f" ]] && grep -qE '^[[:space:]]*(deb[[:space:]]|Types:)' "$f"; then
+      printf '%s\n' "$f"
+      return
+    fi
+  done
+}
+
 require_cmd() {
   local cmd
   for cmd in "$@"; do

@@ -97,23 +97,6 @@ done
 require_docker
 [[ -z "$APT_SOURCES" || -r "$APT_SOURCES" ]] || die "APT_SOURCES=$APT_SOURCES is not a readable file"
 
-# The host's apt sources file: the stand-ins come from the same mirrors the
-# host already reaches. Empty when there is none: mmdebstrap then uses its
-# default mirrors for bookworm, its updates and security.
-host_apt_sources() {
-  if [[ -n "$APT_SOURCES" ]]; then
-    printf '%s\n' "$APT_SOURCES"
-    return
-  fi
-  local f
-  for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
-    if [[ -r "$f" ]] && grep -qE '^[[:space:]]*(deb[[:space:]]|Types:)' "$f"; then
-      printf '%s\n' "$f"
-      return
-    fi
-  done
-}
-
 is_stand_in() {
   [[ "$(docker image inspect -f "{{index .Config.Labels \"$STAND_IN_LABEL\"}}" "$1" 2>/dev/null)" == true ]]
 }
@@ -166,6 +149,9 @@ build_stand_in() {
   [[ -d "$MERGED_USR_HOOKS" ]] || die "$image: $MERGED_USR_HOOKS is missing (mmdebstrap too old?)"
 
   local sources mirrors=()
+  # The stand-ins come from the same mirrors the host already reaches. When it
+  # has none, mmdebstrap uses its default mirrors for bookworm, its updates
+  # and security.
   sources="$(host_apt_sources)"
   [[ -n "$sources" ]] && mirrors=("$sources")
   local name="${image//[:\/]/-}"

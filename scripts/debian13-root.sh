@@ -35,23 +35,8 @@ PACKAGES=(ca-certificates git procps)
 [[ "$(id -u)" == 0 ]] || die "needs root (mmdebstrap --mode=root): sudo $0"
 [[ -z "$APT_SOURCES" || -r "$APT_SOURCES" ]] || die "APT_SOURCES=$APT_SOURCES is not a readable file"
 
-# The host's apt sources file, as scripts/base-images.sh finds it.
-host_sources() {
-  if [[ -n "$APT_SOURCES" ]]; then
-    printf '%s\n' "$APT_SOURCES"
-    return
-  fi
-  local f
-  for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
-    if [[ -r "$f" ]] && grep -qE '^[[:space:]]*(deb[[:space:]]|Types:)' "$f"; then
-      printf '%s\n' "$f"
-      return
-    fi
-  done
-  die "no apt sources found (/etc/apt/sources.list.d/debian.sources, /etc/apt/sources.list): set APT_SOURCES"
-}
-
-host="$(host_sources)"
+host="$(host_apt_sources)"
+[[ -n "$host" ]] || die "no apt sources found (/etc/apt/sources.list.d/debian.sources, /etc/apt/sources.list): set APT_SOURCES"
 mkdir -p "$DEBIAN13_DIR"
 # Trixie's lines: the host's Debian lines (those naming bookworm) with the
 # release's name replaced; its -updates and -security suites follow.
