@@ -285,6 +285,20 @@ check() {
   if "$@" >/dev/null 2>&1; then check_pass "$name"; else check_fail "$name" "failed: $*"; fi
 }
 
+# finish_two_runs FIRST SECOND: the end of a two-runs-at-once test, whose first
+# run is held by a full pipe on file descriptor 8 (its stderr): drain the pipe
+# so that it goes on, wait for both, and close it. Sets RC_FIRST, RC_SECOND.
+finish_two_runs() {
+  local drain
+  cat <&8 >/dev/null &
+  drain=$!
+  RC_FIRST=0 RC_SECOND=0
+  wait "$1" || RC_FIRST=$?
+  wait "$2" || RC_SECOND=$?
+  kill "$drain" 2>/dev/null || true
+  exec 8>&-
+}
+
 # check_none NAME COMMAND...: passes when the probe COMMAND runs (exit 0) and
 # prints nothing; a probe that fails proves nothing, and fails the check.
 check_none() {

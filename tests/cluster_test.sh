@@ -132,8 +132,7 @@ test_port_taken() {
 # blocked writing its line to a pipe the test has filled. A start --no-wait
 # then exits 1 naming it, changing nothing; a second stop waits for it.
 test_one_run_at_a_time() {
-  local first second drain before
-  local rc_first=0 rc_second=0
+  local first second before
   before="$(machine_state)"
   fill_pipe "$CAPTURED/first.fifo"
   "$CLUSTER_SH" stop 2>"$CAPTURED/first.fifo" &
@@ -154,13 +153,8 @@ test_one_run_at_a_time() {
   check "two at once: a second stop waits, naming the first" \
     wait_until 20 "" grep -qF "waiting for another cluster run, which holds the lock (pid $first:" "$CAPTURED/second.err"
   check_eq "two at once: and has not begun while the first holds the lock" 0 "$(grep -cF 'no cluster started' "$CAPTURED/second.err")"
-  cat <&8 >/dev/null &
-  drain=$!
-  wait "$first" || rc_first=$?
-  wait "$second" || rc_second=$?
-  kill "$drain" 2>/dev/null || true
-  exec 8>&-
-  check_eq "two at once: both stops exit 0, one after the other" "0 0" "$rc_first $rc_second"
+  finish_two_runs "$first" "$second"
+  check_eq "two at once: both stops exit 0, one after the other" "0 0" "$RC_FIRST $RC_SECOND"
   check "two at once: the second stop ran once the first was done" grep -qF "no cluster started" "$CAPTURED/second.err"
 }
 

@@ -239,8 +239,8 @@ test_render_default_registry() {
 # first progress line to a pipe the test has filled, so the second meets it
 # for certain; draining the pipe lets the first go on.
 test_one_run_at_a_time() {
-  local first second drain
-  local rc_first=0 rc_second=0 args=(--render --image "$THROWAWAY" --registry "$TEST_REGISTRY")
+  local first second
+  local args=(--render --image "$THROWAWAY" --registry "$TEST_REGISTRY")
   fill_pipe "$CAPTURED/first.fifo"
   "$REDEPLOY" "${args[@]}" >/dev/null 2>"$CAPTURED/first.fifo" &
   first=$!
@@ -259,13 +259,8 @@ test_one_run_at_a_time() {
   check "two at once: the second, waiting, names the first" \
     wait_until 20 "" grep -qF "waiting for another redeploy run, which holds the lock (pid $first:" "$CAPTURED/second.err"
   check_eq "two at once: and has not begun while the first holds the lock" 0 "$(grep -cF '[1/4]' "$CAPTURED/second.err")"
-  cat <&8 >/dev/null &
-  drain=$!
-  wait "$first" || rc_first=$?
-  wait "$second" || rc_second=$?
-  kill "$drain" 2>/dev/null || true
-  exec 8>&-
-  check_eq "two at once: both succeed, one after the other" "0 0" "$rc_first $rc_second"
+  finish_two_runs "$first" "$second"
+  check_eq "two at once: both succeed, one after the other" "0 0" "$RC_FIRST $RC_SECOND"
   check "two at once: the second ran its steps once the first was done" grep -qF "[4/4] verifying" "$CAPTURED/second.err"
 }
 
