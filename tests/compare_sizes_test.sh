@@ -196,7 +196,7 @@ check "--markdown: the largest path with its size" grep -qxF \
 check "--markdown: a package table" grep -qxF "| Debian package in \`$A\`, not in \`$B\` | Installed-Size |" "$M"
 # shellcheck disable=SC2016
 check_eq "--markdown: the package table has the JSON's packages, in order" \
-  "$(jq -r '.diff_packages[] | "| `\(.package)` |"' "$J")" "$(sed -n '/^| Debian package/,$p' "$M" | grep -o '^| `[^`]*` |')"
+  "$(jq -r '.diff_packages[] | "| `\(.package)` |"' "$J")" "$(sed -n '/^| Debian package/,/^$/p' "$M" | grep -o '^| `[^`]*` |')"
 run top --top 2
 check_eq "--top 2: two paths before the total" 2 \
   "$(sed -n '/^Where the bytes went/,/^  .* all .* paths that /p' "$tmp/top.out" | grep -c '^  .*  /')"
