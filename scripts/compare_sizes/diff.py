@@ -13,24 +13,10 @@ from .report import ImageRecord
 
 
 def final_files(layers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    """The file system the layers make, oldest first: {path: size}.
-
-    A whiteout deletes a path (and what is under it) from the layers below;
-    an opaque directory hides what the layers below put in it.
-    """
-    files: dict[str, int] = {}
-    layer_of: dict[str, int] = {}
-    for index, layer in enumerate(layers):
-        for path in layer["whiteouts"]:
-            for k in [k for k in files if k == path or k.startswith(path + "/")]:
-                del files[k], layer_of[k]
-        for directory in layer["opaque"]:
-            prefix = directory.rstrip("/") + "/"
-            for k in [k for k in files if k.startswith(prefix) and layer_of[k] < index]:
-                del files[k], layer_of[k]
-        files.update(layer["files"])
-        layer_of.update(dict.fromkeys(layer["files"], index))
-    return files
+    """The file system the layers make, oldest first: {path: size}
+    (rootfs.tree_of applies the whiteouts and opaque directories)."""
+    tree, _ = rootfs.tree_of(layers)
+    return {path: node.size for path, node in tree.nodes.items()}
 
 
 def group_of(path: str) -> str:

@@ -116,7 +116,8 @@ def closure(tree: Tree, binary: str, conf_dirs: Iterable[str] = ()) -> tuple[lis
     return files + [link for link in dict.fromkeys(links) if link not in files], missing
 
 
-def _hidden(path: str, removed: str) -> bool:
+def hidden_by(path: str, removed: str) -> bool:
+    """Whether a whiteout or opaque directory REMOVED covers PATH."""
     return path == removed or path.startswith(removed.rstrip("/") + "/")
 
 
@@ -129,15 +130,17 @@ def tree_of(layers: Sequence[Mapping[str, Any]]) -> tuple[Tree, dict[str, str]]:
     for layer in layers:
         for removed in [*layer["whiteouts"], *layer["opaque"]]:
             keep = removed if removed in layer["opaque"] else None
-            for path in [p for p in nodes if _hidden(p, removed) and p != keep]:
+            for path in [p for p in nodes if hidden_by(p, removed) and p != keep]:
                 del nodes[path]
                 texts.pop(path, None)
+        # A record with only a file list (no links, ELF needs or texts) works too.
+        links, elf, new_texts = layer.get("links", {}), layer.get("elf", {}), layer.get("texts", {})
         for path, size in layer["files"].items():
-            info = layer["elf"].get(path)
-            nodes[path] = Node(size, layer["links"].get(path),
+            info = elf.get(path)
+            nodes[path] = Node(size, links.get(path),
                                ElfInfo(info[0], tuple(info[1]), tuple(info[2])) if info else None)
             texts.pop(path, None)
-        texts.update(layer["texts"])
+        texts.update(new_texts)
     return Tree(nodes), texts
 
 

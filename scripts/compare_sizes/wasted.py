@@ -4,6 +4,8 @@ opaque directory), with the largest offenders and dive's efficiency score."""
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
+from .rootfs import hidden_by
+
 
 class Offender(TypedDict):
     path: str
@@ -28,10 +30,6 @@ class _Path:
         self.layer = -1
 
 
-def _under(path: str, directory: str) -> bool:
-    return path == directory or path.startswith(directory.rstrip("/") + "/")
-
-
 def waste(layers: Sequence[Mapping[str, Any]], top: int = 10) -> Waste:
     """Layer records (files, whiteouts, opaque), oldest first.
 
@@ -51,7 +49,7 @@ def waste(layers: Sequence[Mapping[str, Any]], top: int = 10) -> Waste:
         for removed in [*layer["whiteouts"], *layer["opaque"]]:
             opaque = removed in layer["opaque"]
             gone = {k: stacked.pop(k) for k in list(stacked)
-                    if _under(k, removed) and not (opaque and k == removed)}
+                    if hidden_by(k, removed) and not (opaque and k == removed)}
             for path, size in gone.items():
                 hide(path, size, "deleted", index)
             a_file = list(gone) == [removed]
