@@ -320,6 +320,12 @@ if cc -static -o "$tmp/scratch/hello" "$tmp/hello.c" && import_image "$scratch" 
   check_eq "10 MB written, then deleted: 10 MB wasted" 10000000 "$(jq '.wasted[0].wasted_bytes' "$tmp/waste.out")"
   check_eq "the offender is /big, deleted" "/big deleted" "$(jq -r '.wasted[0].offenders[0] | "\(.path) \(.how)"' "$tmp/waste.out")"
   check "its efficiency is below 1, the base's is 1" jq -e '.wasted[0].efficiency < 1 and .wasted[1].efficiency == 1' "$tmp/waste.out"
+  run wastebudget --json --no-build --max-wasted "$wasteful=10MB" "$wasteful" "$base"
+  check_eq "--max-wasted of exactly its 10 MB holds (exit 0)" 0 "$(rc_of wastebudget)"
+  run wasteover --json --no-build --max-wasted "$wasteful=9999999" "$wasteful" "$base"
+  check_eq "--max-wasted one byte under its waste is blown (exit 1)" 1 "$(rc_of wasteover)"
+  check_eq "the JSON says which budget broke" "--max-wasted 10000000 false" \
+    "$(jq -r '.budgets[0] | "\(.option) \(.size_bytes) \(.held)"' "$tmp/wasteover.out")"
   run waste_text --no-build "$wasteful" "$base"
   check "the text report names the wasted bytes" grep -q "^Wasted bytes" "$tmp/waste_text.out"
 else

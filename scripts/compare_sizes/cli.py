@@ -37,6 +37,7 @@ class Options:
     top: int = 12
     build: bool = True
     budgets: tuple[Budget, ...] = ()
+    baseline: Mapping[str, int] | None = None   # --baseline: {image: size}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +60,10 @@ class _Namespace(argparse.Namespace):
     format: str
     svg: str | None
     max_size: list[str]
+    max_compressed: list[str]
+    max_wasted: list[str]
+    max_growth: list[str]
+    baseline: str | None
     top: int
     build: bool
     images: list[str]
@@ -167,6 +172,16 @@ def parser(prog: str) -> argparse.ArgumentParser:
                    help="fail (exit 1, naming the image) when IMAGE, one of the two "
                    "compared, is over SIZE uncompressed: 80MB, 80M, 1.5GB, 75MiB or "
                    "bytes; MB and M are 10^6 bytes, MiB is 2^20. Repeatable.")
+    p.add_argument("--max-compressed", metavar="IMAGE=SIZE", action="append", default=[],
+                   help="the same for the compressed size (what a push transfers)")
+    p.add_argument("--max-wasted", metavar="IMAGE=SIZE", action="append", default=[],
+                   help="the same for the wasted bytes (what a later layer overwrote "
+                   "or deleted)")
+    p.add_argument("--max-growth", metavar="IMAGE=SIZE|N%", action="append", default=[],
+                   help="fail when IMAGE's uncompressed size grew over the baseline's by "
+                   "more than SIZE, or N percent of it (needs --baseline)")
+    p.add_argument("--baseline", metavar="REPORT", help="a report saved earlier with --json, "
+                   "for --max-growth (read before any work)")
     p.add_argument("--top", metavar="N", type=_positive, default=12,
                    help="how many paths and packages the diff lists (default 12)")
     p.add_argument("--no-build", dest="build", action="store_false",
@@ -187,6 +202,10 @@ def usage(prog: str) -> str:
 
 # What a missing or bad option value says: the same lines as before argparse.
 _NEEDS = {"--svg": "--svg needs a file name", "--max-size": "--max-size needs IMAGE=SIZE",
+          "--max-compressed": "--max-compressed needs IMAGE=SIZE",
+          "--max-wasted": "--max-wasted needs IMAGE=SIZE",
+          "--max-growth": "--max-growth needs IMAGE=SIZE or IMAGE=N%",
+          "--baseline": "--baseline needs a file name",
           "--top": "--top needs a positive number"}
 
 
@@ -214,13 +233,15 @@ def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | None
             raise UsageError(f"'{name}' is not an image reference "
                              "([HOST/]NAME[:TAG][@DIGEST], lowercase, or an image ID)")
     # Budgets are read now, so that a typo fails before any work.
-    limits = tuple(budgets.parse(spec) for spec in ns.max_size)
-    for name, _ in limits:
-        if name not in names:
-            raise UsageError(f"--max-size: {name} is not one of the images compared "
-                             f"({names[0]}, {names[1]})")
+    if ns.baseline == "":
+        raise UsageError(_NEEDS["--baseline"])
+    limits = tuple(budgets.parse(spec, option) for option, specs in (
+        ("--max-size", ns.max_size), ("--max-compressed", ns.max_compressed),
+        ("--max-wasted", ns.max_wasted), ("--max-growth", ns.max_growth)) for spec in specs)
+    baseline = budgets.read_baseline(ns.baseline) if ns.baseline is not None else None
+    budgets.check(limits, names, baseline)
     return Options(images=(names[0], names[1]), format=ns.format, svg=ns.svg or "",
-                   top=ns.top, build=ns.build, budgets=limits)
+                   top=ns.top, build=ns.build, budgets=limits, baseline=baseline)
 
 
 class _Same(Exception):
@@ -276,10 +297,31 @@ def show(r: report.Report, o: Options, console: Console) -> None:
         out.info(f"bar chart written to {o.svg}")
 
 
-def show_same(image: Image, o: Options) -> int:
+def figures(r: report.Report) -> dict[str, budgets.Figures]:
+    """What the budgets check, per image name."""
+    return {i["name"]: {"size_bytes": i["size_bytes"], "compressed_bytes": i["compressed_bytes"],
+                        "wasted_bytes": w["wasted_bytes"]} for i, w in zip(r["images"], r["wasted"])}
+
+
+def figures_of_one(engine: EngineAPI, cache: Cache, image: Image, o: Options) -> budgets.Figures:
+    """One image's figures: its layers are measured only when a budget asks
+    for its compressed size or its wasted bytes."""
+    if not {b.option for b in o.budgets} & {"--max-compressed", "--max-wasted"}:
+        return {"size_bytes": image.size, "compressed_bytes": 0, "wasted_bytes": 0}
+    pool = gzsize.Pool()
+    try:
+        record = measure.measure(engine, cache, pool, o.images[0])
+    finally:
+        pool.close()
+    waste = wasted.waste([cache.layer_files(layer["digest"]) for layer in record["layers"]])
+    return {"size_bytes": image.size, "compressed_bytes": record["compressed_bytes"],
+            "wasted_bytes": waste["wasted_bytes"]}
+
+
+def show_same(image: Image, o: Options, one: budgets.Figures) -> int:
     """One image under two names: say so, check the budgets, draw no chart."""
     name_a, name_b = o.images
-    results = budgets.evaluate(o.budgets, {name_a: image.size, name_b: image.size})
+    results = budgets.evaluate(o.budgets, {name_a: one, name_b: one}, o.baseline)
     if o.format == "json":
         same: report.SameImage = {"same_image": True, "names": [name_a, name_b], "id": image.id,
                                   "size_bytes": image.size, "budgets": results}
@@ -308,8 +350,8 @@ def run(o: Options, places: Places, console: Console,
         try:
             r = measure_all(engine, cache, places, o)
         except _Same as same:
-            return show_same(same.image, o)
-        r["budgets"] = budgets.evaluate(o.budgets, {i["name"]: i["size_bytes"] for i in r["images"]})
+            return show_same(same.image, o, figures_of_one(engine, cache, same.image, o))
+        r["budgets"] = budgets.evaluate(o.budgets, figures(r), o.baseline)
         show(r, o, console)
         # Said last, so that the report is there to explain a failure.
         return 0 if budgets.say(r["budgets"]) else 1

@@ -41,9 +41,11 @@ class PackageBytes(TypedDict):
 
 class BudgetResult(TypedDict):
     image: str
-    option: str                     # the option that set it: "--max-size"
+    option: str                     # the option that set it: "--max-size"...
     limit_bytes: int
-    size_bytes: int                 # what was measured
+    limit_percent: float | None     # --max-growth N%: N (limit_bytes is N% of the baseline)
+    baseline_bytes: int | None      # --max-growth: the image's size in the baseline
+    size_bytes: int                 # what was measured: the size, or the growth
     held: bool                      # false: exit 1
 
 
@@ -93,7 +95,9 @@ FIELDS = {
     "wasted": "[A, B]: wasted_bytes (what a later layer overwrote or deleted), efficiency "
               "(dive's score), offenders[] (path, bytes, how, layer)",
     "settings": "[] how a container of each runs: name, a, b, same",
-    "budgets": "[] one per --max-size: image, option, limit_bytes, size_bytes, held",
+    "budgets": "[] one per budget (--max-size, --max-compressed, --max-wasted, --max-growth): "
+               "image, option, limit_bytes, limit_percent, baseline_bytes, size_bytes (what "
+               "was measured: the size, or the growth over the baseline), held",
 }
 # When IMAGE_A and IMAGE_B are one image (by tag and by ID, say), the JSON is
 # only this: nothing is measured.
