@@ -93,6 +93,10 @@ run json --json --svg "$tmp/sizes.svg"
 check_eq "--json exits 0" 0 "$(rc_of json)"
 J="$tmp/json.out"
 check "--json prints only JSON on stdout" jq -e . "$J"
+"$SCRIPT" --json-schema >"$tmp/schema.json"
+check "--json's output is valid against --json-schema's schema" /usr/bin/python3 -c \
+  'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
+  "$J" "$tmp/schema.json"
 for i in 0 1; do
   name="$(jq -r ".images[$i].name" "$J")"
   read -r size layers < <(docker image inspect -f '{{.Size}} {{len .RootFS.Layers}}' "$name")
@@ -190,13 +194,24 @@ check "--markdown: the floor row" grep -qxF "| floor: binary + its libraries | $
 # Backquotes in single quotes are Markdown code spans, not expansions.
 # shellcheck disable=SC2016
 check_eq "--markdown: the diff table has the JSON's paths, in order" \
-  "$(jq -r '.diff[] | "| `\(.path)` |"' "$J")" "$(grep -o '^| `/[^`]*` |' "$M")"
+  "$(jq -r '.diff[] | "| `\(.path)` |"' "$J")" "$(sed -n "/^| in \`$A\`, not in/,/^\$/p" "$M" | grep -o '^| `/[^`]*` |')"
 check "--markdown: the largest path with its size" grep -qxF \
   "| \`$(jq -r '.diff[0].path' "$J")\` | $(human '.diff[0].bytes') |" "$M"
-check "--markdown: a package table" grep -qxF "| Debian package in \`$A\`, not in \`$B\` | Installed-Size |" "$M"
+check "--markdown: a package table, with versions" grep -qxF "| Debian package in \`$A\`, not in \`$B\` | version | Installed-Size |" "$M"
 # shellcheck disable=SC2016
 check_eq "--markdown: the package table has the JSON's packages, in order" \
-  "$(jq -r '.diff_packages[] | "| `\(.package)` |"' "$J")" "$(sed -n '/^| Debian package/,/^$/p' "$M" | grep -o '^| `[^`]*` |')"
+  "$(jq -r '.diff_packages[] | "| `\(.package)` | \(.version) |"' "$J")" \
+  "$(sed -n "/^| Debian package in \`$A\`/,/^\$/p" "$M" | grep -o '^| `[^`]*` | [^|]* |')"
+check "--markdown: a layer table per image" test "$(grep -c '^| layer of `' "$M")" -eq 2
+check "--markdown: the diff's total" grep -qxF "| all of them | $(human .diff_total_bytes) |" "$M"
+# The other direction: v0.2 adds its binary where v0.1 had none, and the
+# paths both have, changed, come with their net total.
+check "B adds: the JSON lists /usr/local/bin, v0.2's binary" jq -e '[.added[].path] | index("/usr/local/bin")' "$J"
+check "B adds: its total covers the binary" jq -e '.added_total_bytes >= ([.added[] | select(.path == "/usr/local/bin") | .bytes] | add)' "$J"
+check "the text report shows what B adds, with a total" grep -qxF \
+  "  $(printf '%12s' "$(human .added_total_bytes)")  all $B paths that $A does not have" "$T"
+check "the text report shows what B changes" grep -q "^What $B changes: paths in both" "$T"
+check "every package listed has a version" jq -e '[.diff_packages[], .added_packages[] | .version | length > 0] | all' "$J"
 run top --top 2
 check_eq "--top 2: two paths before the total" 2 \
   "$(sed -n '/^Where the bytes went/,/^  .* all .* paths that /p' "$tmp/top.out" | grep -c '^  .*  /')"
@@ -308,7 +323,8 @@ if cc -static -o "$tmp/scratch/hello" "$tmp/hello.c" && import_image "$scratch" 
   run noshell --json --no-build "$distroless" "$scratch"
   check_eq "a distroless-like and a scratch image are measured (exit 0)" 0 "$(rc_of noshell)"
   check_eq "a static binary alone is its own floor" '["/hello"]' "$(jq -c '[.floor[].path]' "$tmp/noshell.out")"
-  check_eq "distroless's packages come from status.d" '[{"package":"dash","bytes":208896}]' \
+  check_eq "distroless's packages come from status.d, with their versions" \
+    '[{"package":"dash","version":"0.5.12-2","bytes":208896}]' \
     "$(jq -c '.diff_packages' "$tmp/noshell.out")"
   run noshell2 --json --no-build "$scratch" "$distroless"
   check_eq "the distroless-like floor: the program, its loader and libc, found through /lib64" \

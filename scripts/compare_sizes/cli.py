@@ -15,10 +15,10 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
-from . import (budgets, config_diff, diff, floor, gzsize, images, measure, out, render, report, svg,
-               wasted)
+from . import (budgets, config_diff, diff, floor, gzsize, images, measure, out, render, report,
+               schema, svg, wasted)
 from .budgets import Budget
 from .cache import Cache
 from .engine import NO_SDK, Engine, EngineAPI, Image, is_reference
@@ -58,6 +58,7 @@ class Places:
 
 class _Namespace(argparse.Namespace):
     format: str
+    json_schema: bool
     svg: str | None
     max_size: list[str]
     max_compressed: list[str]
@@ -166,6 +167,8 @@ def parser(prog: str) -> argparse.ArgumentParser:
     output.add_argument("--markdown", dest="format", action="store_const", const="markdown",
                         help="the report as Markdown tables, for the docs")
     p.set_defaults(format="text")
+    p.add_argument("--json-schema", action="store_true",
+                   help="print the JSON Schema of --json's output and exit (no engine needed)")
     p.add_argument("--svg", metavar="FILE", help="also write a bar chart of the sizes to FILE "
                    "(checked before any work)")
     p.add_argument("--max-size", metavar="IMAGE=SIZE", action="append", default=[],
@@ -209,8 +212,9 @@ _NEEDS = {"--svg": "--svg needs a file name", "--max-size": "--max-size needs IM
           "--top": "--top needs a positive number"}
 
 
-def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | None:
-    """The options, or None for --help; UsageError when they are wrong."""
+def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | Literal["schema"] | None:
+    """The options, None for --help, "schema" for --json-schema; UsageError
+    when they are wrong."""
     try:
         ns, unknown = parser(prog).parse_known_intermixed_args(list(argv), _Namespace())
     except _HelpAsked:
@@ -221,6 +225,8 @@ def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | None
     # argparse takes a lone "-" for a positional argument.
     for arg in unknown + [i for i in ns.images if i.startswith("-")]:
         raise UsageError(f"unknown option '{arg}'")
+    if ns.json_schema:
+        return "schema"
     if ns.svg == "":
         raise UsageError(_NEEDS["--svg"])
     names = ns.images or list(DEFAULT_IMAGES)
@@ -267,9 +273,9 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
         b = measure.measure(engine, cache, pool, name_b)
     finally:
         pool.close()
-    out.step(f"3/4 diff: what {name_a} has and {name_b} does not")
-    total, groups = diff.paths(cache, a, b)
-    packages = diff.package_diff(diff.packages(cache, a), diff.packages(cache, b), o.top)
+    out.step(f"3/4 diff: what {name_b} removes, adds and changes of {name_a}")
+    changes = diff.paths(cache, a, b)
+    packages = diff.package_changes(diff.packages(cache, a), diff.packages(cache, b))
     out.step(f"4/4 floor: {name_b}'s binary and the shared libraries it loads")
     try:
         floor_files = floor.floor(engine, cache, b)
@@ -280,7 +286,7 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
              for i in (a, b)]
     settings = config_diff.compare({"config": found_a.config if found_a else {}},
                                    {"config": found_b.config if found_b else {}})
-    return report.build(a, b, pool.describe(), total, groups, packages, floor_files, o.top,
+    return report.build(a, b, pool.describe(), changes, packages, floor_files, o.top,
                         waste, settings)
 
 
@@ -376,8 +382,13 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None,
         sys.stdout.write(usage(console.script_name))
         return 0
     try:
+        if o == "schema":
+            return schema.main()
         return run(o, Places.from_environ(env), console,
                    make_engine or (lambda: Engine(env)))
+    except BrokenPipeError:         # stdout's reader left (| head): as a shell's command would
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Fatal as e:
         out.error(str(e))
     except OSError as e:            # the engine's connection, the state directory

@@ -2,7 +2,7 @@
 Its shape is the TypedDicts below: mypy checks every record against them, and
 FIELDS (what --help lists) must name every key of Report."""
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from .config_diff import Setting
 from .wasted import Waste
@@ -36,7 +36,33 @@ class PathBytes(TypedDict):
 
 class PackageBytes(TypedDict):
     package: str
+    version: str
     bytes: int
+
+
+class PackageChange(TypedDict):
+    """A package in both images, at another version."""
+    package: str
+    version_a: str
+    version_b: str
+    bytes_a: int
+    bytes_b: int
+
+
+Grouped = tuple[int, list[tuple[str, int]]]     # (total, [(directory, bytes)])
+
+
+class PathChanges(NamedTuple):
+    """What B does to A's files, summed by directory, largest first."""
+    removed: Grouped        # paths in A and not in B
+    added: Grouped          # paths in B and not in A
+    changed: Grouped        # paths in both, of other sizes: B's bytes minus A's
+
+
+class PackageChanges(NamedTuple):
+    removed: list[PackageBytes]     # in A and not in B
+    added: list[PackageBytes]       # in B and not in A
+    changed: list[PackageChange]    # in both, at other versions
 
 
 class BudgetResult(TypedDict):
@@ -59,7 +85,13 @@ class Report(TypedDict):
     saved_compressed_bytes: int
     diff_total_bytes: int
     diff: list[PathBytes]
+    added_total_bytes: int
+    added: list[PathBytes]
+    changed_total_bytes: int
+    changed: list[PathBytes]
     diff_packages: list[PackageBytes]
+    added_packages: list[PackageBytes]
+    changed_packages: list[PackageChange]
     floor_bytes: int | None
     floor: list[PathBytes]
     wasted: list[Waste]
@@ -89,7 +121,14 @@ FIELDS = {
     "saved_compressed_bytes": "the same, compressed",
     "diff_total_bytes": "all of A's paths that B does not have",
     "diff": "[] the largest of them by directory: path, bytes",
-    "diff_packages": "[] Debian packages in A and not in B: package, bytes",
+    "added_total_bytes": "all of B's paths that A does not have",
+    "added": "[] the largest of them by directory: path, bytes",
+    "changed_total_bytes": "paths in both of another size: B's bytes minus A's",
+    "changed": "[] the largest changes by directory: path, bytes (B's minus A's)",
+    "diff_packages": "[] Debian packages in A and not in B: package, version, bytes",
+    "added_packages": "[] Debian packages in B and not in A: package, version, bytes",
+    "changed_packages": "[] packages in both at other versions: package, version_a, "
+                        "version_b, bytes_a, bytes_b",
     "floor_bytes": "B's binary plus its libraries (null: not measured)",
     "floor": "[] their files: path, bytes",
     "wasted": "[A, B]: wasted_bytes (what a later layer overwrote or deleted), efficiency "
@@ -115,13 +154,16 @@ def ratio(a: int, b: int) -> float | None:
     return a / b if b else None
 
 
-def build(a: ImageRecord, b: ImageRecord, compressed_by: str,
-          diff_total: int, diff: Sequence[tuple[str, int]], packages: Sequence[tuple[str, int]],
-          floor_files: Sequence[PathBytes], top: int, wasted: Sequence[Waste] = (),
-          settings: Sequence[Setting] = ()) -> Report:
-    """A and B are measure.image_record()s; DIFF is [(path, bytes)] largest
-    first, PACKAGES [(package, bytes)], FLOOR_FILES [{path, bytes}]. The
-    budgets are added once checked."""
+def _top(grouped: Grouped, top: int) -> list[PathBytes]:
+    return [{"path": p, "bytes": n} for p, n in grouped[1][:top]]
+
+
+def build(a: ImageRecord, b: ImageRecord, compressed_by: str, paths: PathChanges,
+          packages: PackageChanges, floor_files: Sequence[PathBytes], top: int,
+          wasted: Sequence[Waste] = (), settings: Sequence[Setting] = ()) -> Report:
+    """A and B are measure.image_record()s; PATHS and PACKAGES what B
+    removes, adds and changes (diff.py), FLOOR_FILES [{path, bytes}]; the
+    lists are cut at TOP. The budgets are added once checked."""
     return {
         "units": UNITS,
         "compressed_by": compressed_by,
@@ -130,9 +172,15 @@ def build(a: ImageRecord, b: ImageRecord, compressed_by: str,
         "compressed_ratio": ratio(a["compressed_bytes"], b["compressed_bytes"]),
         "saved_bytes": a["size_bytes"] - b["size_bytes"],
         "saved_compressed_bytes": a["compressed_bytes"] - b["compressed_bytes"],
-        "diff_total_bytes": diff_total,
-        "diff": [{"path": p, "bytes": n} for p, n in diff[:top]],
-        "diff_packages": [{"package": p, "bytes": n} for p, n in packages[:top]],
+        "diff_total_bytes": paths.removed[0],
+        "diff": _top(paths.removed, top),
+        "added_total_bytes": paths.added[0],
+        "added": _top(paths.added, top),
+        "changed_total_bytes": paths.changed[0],
+        "changed": _top(paths.changed, top),
+        "diff_packages": packages.removed[:top],
+        "added_packages": packages.added[:top],
+        "changed_packages": packages.changed[:top],
         "floor_bytes": sum(f["bytes"] for f in floor_files) if floor_files else None,
         "floor": list(floor_files),
         "wasted": list(wasted),
