@@ -119,7 +119,8 @@ The report, lined up for people on stdout (progress lines on stderr):
     the dynamic loader would: nothing runs inside the image, so scratch and
     distroless images have one too), the smallest image that could run it.
 
-Sizes in bytes use decimal units, as docker shows them: 1 MB = 1000000 bytes.
+Sizes in bytes use decimal units, as docker counts them, with one decimal:
+1 MB = 1000000 bytes.
 "Uncompressed" sizes are the engine's own; "compressed" sizes are gzip.
 
 How the compressed size is obtained: each layer, as `docker save` streams it,
