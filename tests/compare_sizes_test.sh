@@ -349,4 +349,36 @@ else
 fi
 docker rmi "$scratch" "$distroless" "$wasteful" >/dev/null 2>&1 || true
 
+# ------------------------------------------- the floor, built and run
+# --run-floor builds v0.2's floor as an image (FROM scratch: the binary, its
+# loader and libc, the links to them) and runs it as a pod would: read-only,
+# not root, no capabilities. A floor whose program does not serve fails it.
+floor_image=askeladden-floor:v0.2
+run floorrun --json --no-build --run-floor
+check_eq "--run-floor: v0.2's floor image serves (exit 0)" 0 "$(rc_of floorrun)"
+check_eq "--run-floor: $floor_image answered GET / with 200, run as v0.2's user" \
+  "$floor_image 200 true 10001:10001" \
+  "$(jq -r '.floor_image | "\(.image) \(.status) \(.answered) \(.user)"' "$tmp/floorrun.out")"
+check "--run-floor: the floor image is the floor's size (its links add bytes, under 1 kB)" \
+  jq -e '.floor_image.size_bytes >= .floor_bytes and .floor_image.size_bytes < .floor_bytes + 1000' "$tmp/floorrun.out"
+check_eq "--run-floor: the engine measures the same size" "$(jq .floor_image.size_bytes "$tmp/floorrun.out")" \
+  "$(docker image inspect -f '{{.Size}}' "$floor_image")"
+check_eq "--run-floor: one layer, no shell in it" "1 no shell" \
+  "$(docker image inspect -f '{{len .RootFS.Layers}}' "$floor_image") $(docker run --rm --entrypoint /bin/sh \
+     "$floor_image" -c true >/dev/null 2>&1 && echo shell || echo no shell)"
+check_eq "--run-floor: no container of it is left" "" "$(docker ps -aq --filter "ancestor=$floor_image")"
+docker rmi "$floor_image" >/dev/null 2>&1 || true
+exits=askeladden-test:exits
+if tar -C "$tmp/scratch" -c . | docker import -c 'ENTRYPOINT ["/hello"]' -c 'EXPOSE 8090' - "$exits" >/dev/null; then
+  run floorfails --json --no-build --run-floor "$base" "$exits"
+  check_eq "--run-floor: a floor whose program exits at once fails (exit 1)" 1 "$(rc_of floorfails)"
+  check_eq "--run-floor: one line says why" \
+    "compare-sizes.sh: error: the floor image askeladden-test-floor:exits does not serve: it exited with status 0: (it printed nothing)" \
+    "$(grep error: "$tmp/floorfails.err")"
+  check_eq "--run-floor: the JSON says so too" "false" "$(jq .floor_image.answered "$tmp/floorfails.out")"
+else
+  check_fail "import an image that exits at once" "docker import failed"
+fi
+docker rmi "$exits" askeladden-test-floor:exits >/dev/null 2>&1 || true
+
 checks_summary compare-sizes

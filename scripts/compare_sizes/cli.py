@@ -17,8 +17,8 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, NoReturn
 
-from . import (budgets, config_diff, diff, floor, gzsize, images, measure, out, render, report,
-               schema, svg, wasted)
+from . import (budgets, config_diff, diff, floor, floor_image, gzsize, images, measure, out,
+               render, report, schema, svg, wasted)
 from .budgets import Budget
 from .cache import Cache
 from .engine import NO_SDK, Engine, EngineAPI, Image, is_reference
@@ -37,6 +37,7 @@ class Options:
     top: int = 12
     build: bool = True
     budgets: tuple[Budget, ...] = ()
+    run_floor: bool = False
     baseline: Mapping[str, int] | None = None   # --baseline: {image: size}
 
 
@@ -59,6 +60,7 @@ class Places:
 class _Namespace(argparse.Namespace):
     format: str
     json_schema: bool
+    run_floor: bool
     svg: str | None
     max_size: list[str]
     max_compressed: list[str]
@@ -186,6 +188,11 @@ def parser(prog: str) -> argparse.ArgumentParser:
                    "more than SIZE, or N percent of it (needs --baseline)")
     p.add_argument("--baseline", metavar="REPORT", help="a report saved earlier with --json, "
                    "for --max-growth (read before any work)")
+    p.add_argument("--run-floor", action="store_true",
+                   help="also build the floor as an image (FROM scratch: the binary, its "
+                   "libraries, /etc/passwd for a named user) and run it read-only, as a "
+                   "user that is not root, with no capabilities; fail (exit 1) unless GET / "
+                   "on its exposed port answers 2xx or 3xx")
     p.add_argument("--top", metavar="N", type=_positive, default=12,
                    help="how many paths and packages the diff lists (default 12)")
     p.add_argument("--no-build", dest="build", action="store_false",
@@ -248,7 +255,8 @@ def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | Lite
     baseline = budgets.read_baseline(ns.baseline) if ns.baseline is not None else None
     budgets.check(limits, names, baseline)
     return Options(images=(names[0], names[1]), format=ns.format, svg=ns.svg or "",
-                   top=ns.top, build=ns.build, budgets=limits, baseline=baseline)
+                   top=ns.top, build=ns.build, budgets=limits, run_floor=ns.run_floor,
+                   baseline=baseline)
 
 
 class _Same(Exception):
@@ -289,6 +297,23 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
                                    {"config": found_b.config if found_b else {}})
     return report.build(a, b, pool.describe(), changes, packages, floor_files, o.top,
                         waste, settings)
+
+
+def run_floor(engine: EngineAPI, cache: Cache, r: report.Report) -> report.FloorRun:
+    """--run-floor: IMAGE_B's floor built as an image, and run."""
+    b = r["images"][1]
+    found = engine.image(b["id"])
+    if not r["floor"] or found is None:
+        raise Fatal(f"--run-floor: {b['name']} has no floor to build (see the warning above)")
+    if not isinstance(engine, Engine):
+        raise Fatal("--run-floor needs a Docker engine")
+    _, paths = floor.closure([cache.layer_files(layer["digest"]) for layer in b["layers"]],
+                             found.binary)
+    name = ":".join(floor_image.name_for(b["name"]))
+    out.step(f"floor image: {name}, FROM scratch with the floor's {len(paths)} paths; "
+             "running it read-only, not as root, with no capabilities")
+    floor_image.build(engine.api, b["id"], name, paths, found.config)
+    return floor_image.run(engine.api, name, found.config)
 
 
 def show(r: report.Report, o: Options, console: Console) -> None:
@@ -358,10 +383,17 @@ def run(o: Options, places: Places, console: Console,
             r = measure_all(engine, cache, places, o)
         except _Same as same:
             return show_same(same.image, o, figures_of_one(engine, cache, same.image, o))
+        if o.run_floor:
+            r["floor_image"] = run_floor(engine, cache, r)
         r["budgets"] = budgets.evaluate(o.budgets, figures(r), o.baseline)
         show(r, o, console)
         # Said last, so that the report is there to explain a failure.
-        return 0 if budgets.say(r["budgets"]) else 1
+        held = budgets.say(r["budgets"])
+        ran = r["floor_image"]
+        if ran is not None and not ran["answered"]:
+            out.error(f"the floor image {ran['image']} does not serve: {ran['why']}")
+            return 1
+        return 0 if held else 1
     except DockerException as e:    # what the engine answered, or could not
         raise Fatal(str(e)) from None
 

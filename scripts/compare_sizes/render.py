@@ -195,6 +195,11 @@ def _floor(r: Report, bold: str, reset: str) -> Iterator[str]:
     yield f"  {hb(floor):>12}  total: the smallest image that could run it"
     yield (f"  {b['name']} is {hb(b['size_bytes'] - floor)} above the floor "
            f"({b['size_bytes'] / floor:.1f}x it)")
+    ran = r["floor_image"]
+    if ran is not None:
+        how = f"run read-only as {ran['user']} with no capabilities"
+        result = f"GET / answered {ran['status']}" if ran["answered"] else f"it failed: {ran['why']}"
+        yield f"  {hb(ran['size_bytes']):>12}  {tsv(ran['image'])}, built from the floor, {how}: {result}"
 
 
 def text(r: Report, style: Style) -> str:

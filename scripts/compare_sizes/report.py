@@ -65,6 +65,17 @@ class PackageChanges(NamedTuple):
     changed: list[PackageChange]    # in both, at other versions
 
 
+class FloorRun(TypedDict):
+    """--run-floor: the floor built as an image and run."""
+    image: str                      # its name: IMAGE_B's repository + "-floor"
+    size_bytes: int                 # as the engine measures it
+    user: str                       # who it ran as
+    port: int | None                # the exposed port asked for / (None: none exposed)
+    status: int | None              # the HTTP status of GET / (None: no answer)
+    answered: bool                  # 2xx or 3xx; false: exit 1
+    why: str                        # when it did not answer: what happened
+
+
 class BudgetResult(TypedDict):
     image: str
     option: str                     # the option that set it: "--max-size"...
@@ -94,6 +105,7 @@ class Report(TypedDict):
     changed_packages: list[PackageChange]
     floor_bytes: int | None
     floor: list[PathBytes]
+    floor_image: FloorRun | None
     wasted: list[Waste]
     settings: list[Setting]
     budgets: list[BudgetResult]
@@ -131,6 +143,8 @@ FIELDS = {
                         "version_b, bytes_a, bytes_b",
     "floor_bytes": "B's binary plus its libraries (null: not measured)",
     "floor": "[] their files: path, bytes",
+    "floor_image": "--run-floor: the floor built as an image and run (null without it): "
+                   "image, size_bytes, user, port, status, answered, why",
     "wasted": "[A, B]: wasted_bytes (what a later layer overwrote or deleted), efficiency "
               "(dive's score), offenders[] (path, bytes, how, layer)",
     "settings": "[] how a container of each runs: name, a, b, same",
@@ -183,6 +197,7 @@ def build(a: ImageRecord, b: ImageRecord, compressed_by: str, paths: PathChanges
         "changed_packages": packages.changed[:top],
         "floor_bytes": sum(f["bytes"] for f in floor_files) if floor_files else None,
         "floor": list(floor_files),
+        "floor_image": None,
         "wasted": list(wasted),
         "settings": list(settings),
         "budgets": [],
