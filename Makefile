@@ -222,7 +222,7 @@ test-setup:
 # check of its type hints, configured in mypy.ini), then the script against
 # both images; the target fails when either does.
 test-compare-sizes:
-	scripts/setup.sh images
+	scripts/setup.sh images registry
 	status=0; /usr/bin/python3 tests/compare_sizes/run.py || status=1; \
 	  tests/compare_sizes_test.sh || status=1; exit $$status
 

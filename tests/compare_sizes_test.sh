@@ -349,6 +349,40 @@ else
 fi
 docker rmi "$scratch" "$distroless" "$wasteful" >/dev/null 2>&1 || true
 
+# ------------------------------------------- exact sizes from a registry
+# v0.2 pushed to a registry of the test's own (Debian's docker-registry on a
+# side port, stopped at the end): --registry reads its layers' sizes from
+# the manifest; v0.1, never pushed there, keeps gzip's estimate and says so.
+reg_port=32099 reg_state="$tmp/registry-state"
+registry() { ASKELADDEN_STATE="$reg_state" scripts/registry.sh --port "$reg_port" "$@"; }
+pushed="localhost:$reg_port/askeladden-sizes:test"
+if registry start >/dev/null && docker tag "$B" "$pushed" && docker push -q "$pushed" >/dev/null; then
+  run exact --json --no-build --registry "localhost:$reg_port"
+  check_eq "--registry: exit 0" 0 "$(rc_of exact)"
+  check_eq "--registry: v0.2 is labelled exact, v0.1 gzip" "gzip|registry localhost:$reg_port" \
+    "$(jq -r '[.images[].compressed_by] | join("|")' "$tmp/exact.out")"
+  manifest="$(curl -fsS -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://localhost:$reg_port/v2/askeladden-sizes/manifests/test")"
+  check_eq "--registry: v0.2's layers are the manifest's sizes" "$(jq -c '[.layers[].size]' <<<"$manifest")" \
+    "$(jq -c '[.images[1].layers[].compressed_bytes]' "$tmp/exact.out")"
+  check_eq "--registry: v0.1 keeps the estimate of the run without it" \
+    "$(jq .images[0].compressed_bytes "$J")" "$(jq .images[0].compressed_bytes "$tmp/exact.out")"
+  check "--registry: a warning names the image not pushed there" \
+    grep -qx "compare-sizes.sh: warning: $A was not pushed to localhost:$reg_port: its compressed size is gzip's estimate" "$tmp/exact.err"
+  run exact_text --no-build --registry "localhost:$reg_port"
+  check "--registry: the text report labels each compressed size" \
+    grep -qE "^  $B +[0-9.]+ MB +[0-9]+ +[0-9.]+ MB +[0-9]+  registry localhost:$reg_port\$" "$tmp/exact_text.out"
+else
+  check_fail "start a registry on port $reg_port and push v0.2 to it" "registry.sh start, docker tag or docker push failed"
+fi
+docker rmi "$pushed" >/dev/null 2>&1 || true
+registry stop >/dev/null 2>&1 || true
+run noregistry --json --no-build --registry "127.0.0.1:1"
+check_eq "--registry where nothing answers: exit 1" 1 "$(rc_of noregistry)"
+check "--registry where nothing answers: one error line" one_error_line noregistry
+check "--registry where nothing answers: the line names the registry" \
+  grep -q 'error: the registry at http://127.0.0.1:1 does not answer' "$tmp/noregistry.err"
+
 # ------------------------------------------- the floor, built and run
 # --run-floor builds v0.2's floor as an image (FROM scratch: the binary, its
 # loader and libc, the links to them) and runs it as a pod would: read-only,

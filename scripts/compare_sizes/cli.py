@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, NoReturn
 
 from . import (budgets, config_diff, diff, floor, floor_image, gzsize, images, measure, out,
-               render, report, schema, svg, wasted)
+               registry, render, report, schema, svg, wasted)
 from .budgets import Budget
 from .cache import Cache
 from .engine import NO_SDK, Engine, EngineAPI, Image, is_reference
@@ -38,6 +38,7 @@ class Options:
     build: bool = True
     budgets: tuple[Budget, ...] = ()
     run_floor: bool = False
+    registry: str = ""                  # HOST[:PORT]: exact compressed sizes from there
     baseline: Mapping[str, int] | None = None   # --baseline: {image: size}
 
 
@@ -61,6 +62,7 @@ class _Namespace(argparse.Namespace):
     format: str
     json_schema: bool
     run_floor: bool
+    registry: str | None
     svg: str | None
     max_size: list[str]
     max_compressed: list[str]
@@ -136,7 +138,9 @@ askeladden:v0.1 on two busy cores, where `docker save` alone takes 25 s,
 piping it through gzip on one core 80 s and pushing it to a local registry
 85 s. The registry would record what a push really sends: Go's gzip, about
 2% more (431.3 MB against 422.3 MB for gcc:12's layer); the ratios barely
-move.
+move. With --registry HOST:PORT, an image pushed there (redeploy.sh and the
+posts push to localhost:32000) gets the registry's own figures, exact, and
+each compressed size is labelled gzip or registry.
 
 Colour: on a terminal only, and never when NO_COLOR is set or TERM is dumb,
 decided for stdout and stderr each."""
@@ -188,6 +192,10 @@ def parser(prog: str) -> argparse.ArgumentParser:
                    "more than SIZE, or N percent of it (needs --baseline)")
     p.add_argument("--baseline", metavar="REPORT", help="a report saved earlier with --json, "
                    "for --max-growth (read before any work)")
+    p.add_argument("--registry", metavar="HOST[:PORT]",
+                   help="the compressed sizes of an image pushed to this registry (its "
+                   "RepoDigests name it) as the registry stores them, exact; the others "
+                   "gzip's estimate. localhost and 127.* are asked over plain HTTP")
     p.add_argument("--run-floor", action="store_true",
                    help="also build the floor as an image (FROM scratch: the binary, its "
                    "libraries, /etc/passwd for a named user) and run it read-only, as a "
@@ -212,11 +220,21 @@ def usage(prog: str) -> str:
 
 
 # What a missing or bad option value says: the same lines as before argparse.
+def _registry(host: str | None) -> str:
+    if host is None:
+        return ""
+    try:
+        return registry.check_host(host)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
 _NEEDS = {"--svg": "--svg needs a file name", "--max-size": "--max-size needs IMAGE=SIZE",
           "--max-compressed": "--max-compressed needs IMAGE=SIZE",
           "--max-wasted": "--max-wasted needs IMAGE=SIZE",
           "--max-growth": "--max-growth needs IMAGE=SIZE or IMAGE=N%",
           "--baseline": "--baseline needs a file name",
+          "--registry": "--registry needs HOST or HOST:PORT",
           "--top": "--top needs a positive number"}
 
 
@@ -256,6 +274,7 @@ def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | Lite
     budgets.check(limits, names, baseline)
     return Options(images=(names[0], names[1]), format=ns.format, svg=ns.svg or "",
                    top=ns.top, build=ns.build, budgets=limits, run_floor=ns.run_floor,
+                   registry=_registry(ns.registry),
                    baseline=baseline)
 
 
@@ -282,6 +301,9 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
         b = measure.measure(engine, cache, pool, name_b)
     finally:
         pool.close()
+    if o.registry:
+        for record, found in ((a, found_a), (b, found_b)):
+            from_registry(record, found, o.registry)
     out.step(f"3/4 diff: what {name_b} removes, adds and changes of {name_a}")
     changes = diff.paths(cache, a, b)
     packages = diff.package_changes(diff.packages(cache, a), diff.packages(cache, b))
@@ -297,6 +319,24 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
                                    {"config": found_b.config if found_b else {}})
     return report.build(a, b, pool.describe(), changes, packages, floor_files, o.top,
                         waste, settings)
+
+
+def from_registry(record: report.ImageRecord, image: Image | None, host: str) -> None:
+    """The record's compressed sizes as the registry at HOST stores them, when
+    the image was pushed there; else a warning, and gzip's estimate stays."""
+    pushed = registry.pushed_as(image.repo_digests, host) if image else None
+    if image is None or pushed is None:
+        out.warn(f"{record['name']} was not pushed to {host}: its compressed size is gzip's estimate")
+        return
+    try:
+        sizes = registry.layer_sizes(host, *pushed, image.id, image.arch, len(record["layers"]))
+    except registry.NotThere as why:
+        out.warn(f"{record['name']} in {host}: {why}; its compressed size is gzip's estimate")
+        return
+    for layer, size in zip(record["layers"], sizes):
+        layer["compressed_bytes"] = size
+    record["compressed_bytes"] = sum(sizes)
+    record["compressed_by"] = f"registry {host}"
 
 
 def run_floor(engine: EngineAPI, cache: Cache, r: report.Report) -> report.FloorRun:
@@ -376,6 +416,8 @@ def run(o: Options, places: Places, console: Console,
         raise Fatal(NO_SDK) from None
     if o.svg:
         svg.check_writable(o.svg)      # before any work, as the budgets are
+    if o.registry:
+        registry.ping(o.registry)
     try:
         engine = make_engine()
         cache = Cache(os.path.join(places.state, "sizes"))

@@ -70,6 +70,7 @@ def image_record(name: str, image: Image, history: Sequence[Entry],
     return {"version": version_of(name), "name": name, "id": image.id,
             "size_bytes": image.size,
             "compressed_bytes": sum(layer["compressed_bytes"] for layer in layers),
+            "compressed_by": "gzip",
             "layers": layers,
             "metadata_only": sum(h["empty_layer"] for h in config_history),
             "metadata_kinds": [kind(h) for h in config_history if h["empty_layer"]]}

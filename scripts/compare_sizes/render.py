@@ -75,17 +75,28 @@ def compare(r: Report) -> Comparison:
                       -r["saved_bytes"], -r["saved_compressed_bytes"])
 
 
+def exact(r: Report) -> bool:
+    """Whether some compressed size came from a registry (then each is labelled)."""
+    return any(i["compressed_by"] != "gzip" for i in r["images"])
+
+
 def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
     a, b = r["images"]
     w = max(len(a["name"]), len(b["name"]), 5)
     row = "  {:<{w}}  {:>12}  {:>14}  {:>12}  {:>6}"
-    yield (f"{bold}Sizes{reset} (uncompressed: as docker images shows, the engine's .Size; "
-           "compressed: the layers gzipped, what a push transfers)")
+    if exact(r):
+        yield (f"{bold}Sizes{reset} (uncompressed: as docker images shows, the engine's .Size; "
+               "compressed: as the registry stores the layers, or gzipped: an estimate)")
+        row += "  {}"
+    else:
+        yield (f"{bold}Sizes{reset} (uncompressed: as docker images shows, the engine's .Size; "
+               "compressed: the layers gzipped, what a push transfers)")
     yield ""
-    yield row.format("image", "uncompressed", "(bytes)", "compressed", "layers", w=w)
+    yield row.format("image", "uncompressed", "(bytes)", "compressed", "layers", "compressed by",
+                     w=w).rstrip()
     for i in (a, b):
-        yield row.format(i["name"], hb(i["size_bytes"]), i["size_bytes"],
-                         hb(i["compressed_bytes"]), len(i["layers"]), w=w)
+        yield row.format(i["name"], hb(i["size_bytes"]), i["size_bytes"], hb(i["compressed_bytes"]),
+                         len(i["layers"]), i["compressed_by"], w=w).rstrip()
     yield ""
     c = compare(r)
     yield (f"  {c.larger} is {times(c.ratio)} the size of {c.smaller} uncompressed "
@@ -266,8 +277,9 @@ def markdown(r: Report) -> str:
     lines = ["Uncompressed: the size `docker images` shows. Compressed: the layers gzipped, "
              "what a push transfers. 1 MB = 10^6 bytes.", "",
              "| image | uncompressed | compressed | layers |", "| --- | ---: | ---: | ---: |"]
-    lines += [f"| `{i['name']}` | {hb(i['size_bytes'])} | {hb(i['compressed_bytes'])} "
-              f"| {len(i['layers'])} |" for i in (a, b)]
+    lines += [f"| `{i['name']}` | {hb(i['size_bytes'])} | {hb(i['compressed_bytes'])}"
+              + (f" ({i['compressed_by']})" if exact(r) else "")
+              + f" | {len(i['layers'])} |" for i in (a, b)]
     if r["floor_bytes"]:
         lines.append(f"| floor: binary + its libraries | {hb(r['floor_bytes'])} | | |")
     c = compare(r)

@@ -24,6 +24,7 @@ class ImageRecord(TypedDict):
     id: str
     size_bytes: int
     compressed_bytes: int
+    compressed_by: str              # "gzip" (an estimate) or "registry HOST" (exact)
     layers: list[Layer]
     metadata_only: int              # instructions that made no layer
     metadata_kinds: list[str]       # what each of them was: ENV, CMD... in order
@@ -124,7 +125,8 @@ class SameImage(TypedDict):
 FIELDS = {
     "units": "what the numbers count",
     "compressed_by": "how the compressed sizes were obtained",
-    "images": "[A, B]: version, name, id, size_bytes, compressed_bytes, "
+    "images": "[A, B]: version, name, id, size_bytes, compressed_bytes, compressed_by "
+              "(gzip: an estimate; registry HOST: exact), "
               "layers[] (digest, instruction, size_bytes, compressed_bytes), metadata_only, "
               "metadata_kinds[]",
     "ratio": "A's size over B's (null when B has no bytes)",

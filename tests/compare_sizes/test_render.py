@@ -12,7 +12,7 @@ from compare_sizes.out import PLAIN, Style
 
 def image(name, size, gz, layers, kinds=()):
     return {"version": name.split(":")[1], "name": name, "id": "sha256:" + name, "size_bytes": size,
-            "compressed_bytes": gz, "layers": layers, "metadata_only": len(kinds),
+            "compressed_bytes": gz, "compressed_by": "gzip", "layers": layers, "metadata_only": len(kinds),
             "metadata_kinds": list(kinds)}
 
 
@@ -181,6 +181,16 @@ class Markdown(unittest.TestCase):
             "| `libgo-12-dev` | 12.2.0-14 | 118.9 MB |", "| `gcc-12` | 12.2.0-14 | 69.9 MB |", "",
             "| package at another version | `fat:v1` | `slim:v2` | Installed-Size |",
             "| --- | --- | --- | ---: |", "| `base-files` | 12.4 | 12.4+deb12u1 | +1.0 kB |", ""]))
+
+    def test_exact_sizes_are_labelled_and_estimates_then_too(self):
+        r = sample()
+        self.assertNotIn("compressed by", render.text(r, PLAIN))
+        r["images"][1]["compressed_by"] = "registry localhost:32000"
+        text = render.text(r, PLAIN).splitlines()
+        self.assertIn("compressed: as the registry stores the layers, or gzipped: an estimate", text[0])
+        self.assertTrue(text[2].endswith("  layers  compressed by"), text[2])
+        self.assertTrue(text[3].endswith("  gzip") and text[4].endswith("  registry localhost:32000"), text)
+        self.assertIn("| `slim:v2` | 74.9 MB | 28.4 MB (registry localhost:32000) | 1 |", render.markdown(r))
 
     def test_a_cell_stays_one_cell(self):
         self.assertEqual(render.code("RUN a | b"), "`RUN a \\| b`")
