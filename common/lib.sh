@@ -214,6 +214,25 @@ human_bytes() {
   PYTHONPATH="$ASKELADDEN_ROOT/scripts" /usr/bin/python3 -m compare_sizes.units "$@"
 }
 
+# start_daemon LOG COMMAND...: COMMAND in the background, in a session of its
+# own, its output appended to LOG, reading nothing, and holding none of this
+# shell's open files but the standard three: a lock file a caller holds
+# (flock FILE scripts/...) must not stay locked for the daemon's whole life.
+# Its pid is in $! afterwards.
+start_daemon() {
+  local log="$1" fd
+  shift
+  local inherited=()
+  for fd in /proc/"$BASHPID"/fd/*; do
+    fd="${fd##*/}"
+    ((fd > 2 && fd != 255)) && inherited+=("$fd")
+  done
+  (
+    for fd in "${inherited[@]}"; do exec {fd}>&-; done 2>/dev/null
+    exec setsid nohup "$@" >>"$log" 2>&1 </dev/null
+  ) &
+}
+
 # run_logged LOG WHAT COMMAND...: run COMMAND with its output in LOG, printing
 # one progress line (elapsed time and the log's last line) every 30 s, so a
 # long step shows it is alive without flooding the terminal.
