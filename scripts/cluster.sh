@@ -105,7 +105,7 @@ our_pids() {
     { IFS= read -r -d '' argv0 <"$dir/cmdline"; } 2>/dev/null || [[ -n "$argv0" ]] || continue
     name="${argv0##*/}"
     [[ " ${PROCESSES[*]} " == *" $name "* ]] || continue
-    tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | grep -qF -- "$RUN/" || continue
+    tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | grep -F -- "$RUN/" >/dev/null || continue
     printf '%s %s\n' "$name" "$pid"
   done
 }

@@ -69,7 +69,7 @@ terminal_end() {
 # What the terminal showed last: start's own closing line.
 last_line() { tr -d '\r' <"$CAPTURED/tty" | grep -v '^[[:space:]]*$' | tail -n 1; }
 # running_named NAME: a process of the cluster called NAME runs.
-running_named() { our_pids | grep -q "^$1 "; }
+running_named() { grep -q "^$1 " <<<"$(our_pids)"; }
 
 # blocked_on_output: start waits in write(2) to its terminal, held there by
 # the terminal's stopped output (Ctrl-S). HELD: what it is writing, read from
