@@ -141,8 +141,8 @@ test_interrupts() {
   if terminal_start; then
     keys 'go\n'
     wait_until 180 "" running_named etcd || check_fail "a failure: etcd never started"
-    pid="$(pgrep -f -- "^bash $CLUSTER_DIR/.*/hack/local-up-cluster-askeladden.sh")" || pid=''
-    [[ -z "$pid" ]] || kill -KILL "$pid"
+    pid="$(pgrep -o -f -- "^bash $CLUSTER_DIR/.*/hack/local-up-cluster-askeladden.sh")" || pid=''
+    if [[ -n "$pid" ]]; then kill -KILL "$pid"; else check_fail "a failure: no local-up-cluster.sh to kill"; fi
     terminal_end
     check_eq "local-up-cluster.sh killed: start exits 1" 1 "$RC"
     check "local-up-cluster.sh killed: one last line names the failure and says the machine is back" \
