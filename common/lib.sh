@@ -235,13 +235,17 @@ start_daemon() {
 
 # run_logged LOG WHAT COMMAND...: run COMMAND with its output in LOG, printing
 # one progress line (elapsed time and the log's last line) every 30 s, so a
-# long step shows it is alive without flooding the terminal.
+# long step shows it is alive without flooding the terminal. While it runs,
+# RUN_LOGGED_PID is COMMAND's pid, for a trap that must stop it: a command
+# run in the background ignores the terminal's Ctrl-C.
+RUN_LOGGED_PID=''
 run_logged() {
   local log="$1" what="$2"
   shift 2
   local started=$SECONDS pid rc=0
   "$@" >"$log" 2>&1 &
   pid=$!
+  RUN_LOGGED_PID=$pid
   while kill -0 "$pid" 2>/dev/null; do
     local i
     for ((i = 0; i < 150; i++)); do
@@ -252,6 +256,7 @@ run_logged() {
       info "$what: $((SECONDS - started)) s, $(tail -n 1 "$log" | cut -c 1-100)"
   done
   wait "$pid" || rc=$?
+  RUN_LOGGED_PID=''
   return "$rc"
 }
 
