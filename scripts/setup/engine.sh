@@ -58,7 +58,7 @@ start_engine() {
     dockerd)
       mkdir -p "$ASKELADDEN_STATE"
       step "starting dockerd (log: $log)"
-      setsid nohup dockerd >>"$log" 2>&1 </dev/null &
+      start_daemon "$log" dockerd
       ;;
   esac
   wait_until 60 "" machine_engine_answers ||
