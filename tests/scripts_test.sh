@@ -45,7 +45,8 @@ info "${#scripts[@]} scripts"
 for script in "${scripts[@]}"; do
   check "shellcheck $script" shellcheck "$script"
   # Sourced libraries, not commands: no --help of their own.
-  [[ "$script" == common/* || "$script" == scripts/bench/* || "$script" == scripts/cluster/* || "$script" == tests/docs/* || "$script" == .ci/run ]] && continue
+  [[ "$script" == common/* || "$script" == scripts/bench/* || "$script" == scripts/cluster/* || "$script" == scripts/redeploy/* ||
+    "$script" == tests/docs/* || "$script" == tests/redeploy/* || "$script" == .ci/run ]] && continue
   check "$script --help prints its usage" help_works "$script"
   check "$script rejects an unknown option with exit 2" bad_option_exits_2 "$script"
 done
