@@ -94,7 +94,8 @@ explain_failure() {
   pod="${pod#pod/}"
   [[ -n "$pod" ]] || return 0
   info "last log lines of pod/$pod:"
-  # A container that crashed has its last words in the previous instance.
-  kube -n "$NAMESPACE" logs "pod/$pod" --tail=20 --previous >&2 2>&1 ||
-    kube -n "$NAMESPACE" logs "pod/$pod" --tail=20 >&2 2>&1 || true
+  # A container that crash-loops has its last words in the previous instance.
+  local which=()
+  [[ "${FAILURE:-}" != CrashLoopBackOff ]] || which=(--previous)
+  kube -n "$NAMESPACE" logs "pod/$pod" --tail=20 "${which[@]}" 2>&1 | sed 's/^/      /' >&2 || true
 }
