@@ -54,8 +54,8 @@
 # Deployment's progress deadline.
 #
 # Ctrl-C (or SIGTERM) stops it within a second, at any step. Before the apply,
-# the cluster is left as it was (an image already pushed stays pushed, under
-# its git tag only). During the apply or the rollout, it rolls the Deployment
+# the cluster is left as it was (a build is stopped; an image already pushed
+# stays pushed). During the apply or the rollout, it rolls the Deployment
 # back to the revision it found (a first rollout, with nothing to go back to,
 # is left, with the command that deletes it) and leaves the post's tag where
 # it was. After the rollout, it says what is deployed and what the post's tag
