@@ -129,14 +129,16 @@ rollback_delay() {
     | if $up == null or $down == null or $fault == null then "none" else $down - $fault end'
 }
 
-# expect_fail_fast NAME REASONS ARGS...: redeploy.sh ARGS (through env)
-# fails with a reason matching REASONS, names it and the pod, shows the pod's
-# last log lines, and rolls back within 30 s of the fault's first event.
+# expect_fail_fast NAME REASONS [VAR=VALUE...] ARGS...: redeploy.sh ARGS,
+# with those variables set, fails with a reason matching REASONS, names it
+# and the pod, shows the pod's last log lines, and rolls back within 30 s of
+# the fault's first event.
 expect_fail_fast() {
-  local name="$1" reasons="$2" slims failure pod delay template
+  local name="$1" reasons="$2" slims failure pod delay template vars=()
   shift 2
+  while [[ "${1:-}" =~ ^[A-Z_]+= ]]; do vars+=("$1"); shift; done
   slims="$(post_tags)" template="$(deployment_field .spec.template)"
-  capture env -u REGISTRY "$@" "$REDEPLOY" --json --timeout 100
+  capture env -u REGISTRY "${vars[@]}" "$REDEPLOY" "$@" --json --timeout 100
   # The unpullable image's registry was stopped.
   "$REGISTRY_SH" --port "$TEST_PORT" start >/dev/null 2>&1 || true
   failure="$(printed .failure)" pod="$(printed .failed_pod)"
