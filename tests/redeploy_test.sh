@@ -57,6 +57,13 @@ rendered_image() { rendered_json | jq -r 'select(.kind == "Deployment") | .spec.
 tags_of() { curl -fsS --max-time 5 "http://$1/v2/askeladden/tags/list" 2>/dev/null | jq -c '.tags // [] | sort' || echo '[]'; }
 catalog_of() { curl -fsS --max-time 5 "http://$1/v2/_catalog" | jq -c '.repositories'; }
 local_tags_of() { docker images --format '{{.Repository}}:{{.Tag}}' "$1/askeladden"; }
+# local_refs_of REGISTRY: every tag and digest by which the engine knows an
+# image pushed there. An image whose tag moved on is still known by its
+# digest, and stays until that goes too.
+local_refs_of() {
+  docker images --digests --format '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}' "$1/askeladden" |
+    tr ' ' '\n' | grep -v -e ':<none>$' -e '@<none>$' | sort -u
+}
 printed_git_tag() { printed .git_tag; }
 # printed_digest REGISTRY: the digest of the image it pinned, from REGISTRY.
 printed_digest() { jq -r --arg p "$1/askeladden@" '.image // "" | select(startswith($p)) | ltrimstr($p)' "$CAPTURED/out"; }
@@ -82,7 +89,7 @@ export ASKELADDEN_STATE="$CAPTURED/state"
 cleanup() {
   "$REGISTRY_SH" --port "$TEST_PORT" stop >/dev/null 2>&1 || true
   local refs
-  mapfile -t refs < <(local_tags_of "$TEST_REGISTRY" 2>/dev/null; printf '%s\n' "$THROWAWAY" $CRASHER $SLEEPER $UNPULLABLE)
+  mapfile -t refs < <(local_refs_of "$TEST_REGISTRY" 2>/dev/null; printf '%s\n' "$THROWAWAY" $CRASHER $SLEEPER $UNPULLABLE)
   docker rmi "${refs[@]}" >/dev/null 2>&1 || true
   rm -rf "$CAPTURED"
 }
