@@ -118,8 +118,10 @@ wait_for_port() {
     die "nothing answered on $host:$port within ${seconds}s"
 }
 
-# A hung engine must not hang the caller: docker info gets 10 s.
-docker_ready() { timeout 10 docker info >/dev/null 2>&1; }
+# A hung engine must not hang the caller: docker info gets 10 s. Every
+# timeout here keeps its command in the caller's process group
+# (--foreground), so that a Ctrl-C typed meanwhile reaches it.
+docker_ready() { timeout --foreground 10 docker info >/dev/null 2>&1; }
 
 require_docker() {
   have docker || die "docker is not installed (install it: scripts/setup.sh docker)"
@@ -170,7 +172,7 @@ find_kubectl() {
 # kubectl_answers CMD...: a cluster answers to the kubectl command CMD, within
 # seconds (a hung API server must not hang the caller).
 kubectl_answers() {
-  have "$1" && timeout 20 "$@" version --request-timeout=5s >/dev/null 2>&1
+  have "$1" && timeout --foreground 20 "$@" version --request-timeout=5s >/dev/null 2>&1
 }
 
 # hold_lock NAME WAIT: one run at a time. Takes the lock
@@ -186,7 +188,8 @@ hold_lock() {
   exec 9>>"$file"
   if ! flock -n 9; then
     pid="$(cat "$file" 2>/dev/null)" || pid=''
-    holder="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || holder=''
+    holder=''
+    [[ -z "$pid" ]] || holder="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || holder=''
     holder="pid ${pid:-unknown}: ${holder% }"
     ((wait)) || die "another $name run holds the lock ($holder); not waiting (--no-wait)"
     info "waiting for another $name run, which holds the lock ($holder)"

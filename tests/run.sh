@@ -48,7 +48,7 @@ STAGES='
        scripts        test-scripts             120  -     shellcheck and --help on every script; the colour rule; the promise table
        images         test-images               80  -     the two images build and behave, with BuildKit and the legacy builder (Docker)
        setup          test-setup                85  -     setup.sh against dpkg states with dummy Docker packages and a throwaway APT lacking a package; how it would start the engine; make compare-sizes as a user in the docker group
-       redeploy       test-redeploy            260  may   registry.sh, the manifests, and on a real cluster cluster.sh (also cut short and after crashes), the rollouts of the posts, redeploy.sh
+       redeploy       test-redeploy            300  may   registry.sh, the manifests, and on a real cluster cluster.sh (also cut short and after crashes), the rollouts of the posts, redeploy.sh (Ctrl-C, failing fast)
        compare-sizes  test-compare-sizes       185  -     compare-sizes: its modules and their types, the engine numbers, JSON, budgets, diff
        docs           test-docs                220  may   the posts: their commands run (on a cluster too) and print what they say
 '

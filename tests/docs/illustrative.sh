@@ -91,7 +91,7 @@ render_lines() {
   if [[ ! -f "$work/render.masked" ]]; then
     "$ASKELADDEN_ROOT/scripts/redeploy.sh" --render v0.2 2>&1 >"$work/render.out" |
       mask >"$work/render.masked" || true
-    grep -o 'change-cause: "[^"]*"' "$work/render.out" | sed 's/^change-cause: "//; s/"$//' |
+    grep -oE "change-cause: ('[^']*'|\"[^\"]*\")" "$work/render.out" | sed -E 's/^change-cause: .//; s/.$//' |
       mask >"$work/render.cause"
   fi
   cat "$work/render.masked"
