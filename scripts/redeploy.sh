@@ -48,7 +48,7 @@
 #
 # Failing fast: while it waits, it watches the new pods. A pod waiting with
 # ErrImagePull, ImagePullBackOff, InvalidImageName or
-# CreateContainerConfigError, or in CrashLoopBackOff after 2 restarts, fails
+# CreateContainerConfigError, or in CrashLoopBackOff once restarted (it crashed twice), fails
 # the rollout at once: it shows the reason, the pod's last log lines and the
 # recent events, and rolls back, without waiting for --timeout or the
 # Deployment's progress deadline.

@@ -34,9 +34,9 @@ test_rollout_state() {
     check_eq "rollout state: a new pod waiting with $why fails it at once" "failed|$why|d-new-1|what the kubelet says" \
       "$(objects 2 "$why" 0 | state_of)"
   done
-  check_eq "rollout state: CrashLoopBackOff after 1 restart is a slow start" \
+  check_eq "rollout state: CrashLoopBackOff before its first restart is a slow start" \
     'waiting|||Waiting for deployment "d" rollout to finish: 1 out of 2 new replicas have been updated...' \
-    "$(objects 2 CrashLoopBackOff 1 | state_of)"
+    "$(objects 2 CrashLoopBackOff 0 | state_of)"
   check_eq "rollout state: CrashLoopBackOff after $CRASH_RESTARTS restarts fails it" \
     "failed|CrashLoopBackOff|d-new-1|what the kubelet says" "$(objects 2 CrashLoopBackOff "$CRASH_RESTARTS" | state_of)"
   check_eq "rollout state: a pod of the old revision does not fail the new one" \
