@@ -48,10 +48,10 @@
 #
 # Failing fast: while it waits, it watches the new pods. A pod waiting with
 # ErrImagePull, ImagePullBackOff, InvalidImageName or
-# CreateContainerConfigError, or in CrashLoopBackOff once restarted (it crashed twice), fails
-# the rollout at once: it shows the reason, the pod's last log lines and the
-# recent events, and rolls back, without waiting for --timeout or the
-# Deployment's progress deadline.
+# CreateContainerConfigError, or in CrashLoopBackOff once restarted (it has
+# crashed twice), fails the rollout at once: it shows the reason, the pod's
+# last log lines and the recent events, and rolls back, without waiting for
+# --timeout or the Deployment's progress deadline.
 #
 # Ctrl-C (or SIGTERM) stops it within a second, at any step. Before the apply,
 # the cluster is left as it was (a build is stopped; an image already pushed
