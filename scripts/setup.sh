@@ -283,7 +283,7 @@ check_component() {
     docker) check_docker ;;
     python-docker) check_packages python-docker python3-docker py docker ;;
     base-images) check_packages base-images mmdebstrap cmds mmdebstrap \; arch-test cmds arch-test ;;
-    images) check_packages images libxml2-utils cmds xmllint \; librsvg2-bin cmds rsvg-convert \; python3-mypy py mypy \;
+    images) check_packages images libxml2-utils cmds xmllint \; librsvg2-bin cmds rsvg-convert \; python3-mypy py mypy \; \
       python3-jsonschema py jsonschema ;;
     registry) check_packages registry docker-registry cmds docker-registry ;;
     fuzz)
