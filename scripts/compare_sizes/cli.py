@@ -21,7 +21,7 @@ from . import (budgets, config_diff, diff, floor, gzsize, images, measure, out, 
                wasted)
 from .budgets import Budget
 from .cache import Cache
-from .engine import NO_SDK, Engine, EngineAPI, Image, is_reference
+from .engine import CONTAINERD, NO_SDK, Engine, EngineAPI, Image, is_reference
 from .units import human_bytes
 from .out import Console, Fatal, UsageError
 
@@ -112,6 +112,13 @@ The report, lined up for people on stdout (progress lines on stderr):
     loads (its ELF interpreter and DT_NEEDED closure, found in its layers as
     the dynamic loader would: nothing runs inside the image, so scratch and
     distroless images have one too), the smallest image that could run it.
+
+On Docker's containerd image store, `docker save` gives the layers
+compressed, with an index and buildx's attestation manifests: the manifest of
+this machine's platform is read, each layer unpacked, and its uncompressed
+size counted as the classic store counts it, so that both stores give the
+same figures; what that engine's `docker images` shows (the compressed
+content and the unpacked layers together) is said beside them.
 
 Sizes in bytes use decimal units, as docker shows them: 1 MB = 1000000 bytes.
 "Uncompressed" sizes are the engine's own; "compressed" sizes are gzip.
@@ -239,11 +246,15 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
     found_a, found_b = engine.image(name_a), engine.image(name_b)
     if found_a is not None and found_b is not None and found_a.id == found_b.id:
         raise _Same(found_a)
+    store = engine.store()
     pool = gzsize.Pool()
     try:
         out.step("2/4 sizes: uncompressed from the engine, compressed by gzip per layer")
-        a = measure.measure(engine, cache, pool, name_a)
-        b = measure.measure(engine, cache, pool, name_b)
+        if store == CONTAINERD:
+            out.info("the engine keeps its images in containerd: layers are read compressed "
+                     "and measured unpacked")
+        a = measure.measure(engine, cache, pool, name_a, store)
+        b = measure.measure(engine, cache, pool, name_b, store)
     finally:
         pool.close()
     out.step(f"3/4 diff: what {name_a} has and {name_b} does not")
@@ -260,7 +271,7 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
     settings = config_diff.compare({"config": found_a.config if found_a else {}},
                                    {"config": found_b.config if found_b else {}})
     return report.build(a, b, pool.describe(), total, groups, packages, floor_files, o.top,
-                        waste, settings)
+                        waste, settings, store)
 
 
 def show(r: report.Report, o: Options, console: Console) -> None:
