@@ -21,6 +21,11 @@
 # 4. Debian 13's dockerd with the containerd image store, its data and socket
 #    inside the root; the base images loaded from this machine's engine (as
 #    a reader would pull them); make images and make compare-sizes there.
+#    Its JSON: the store named, every layer with its instruction and size,
+#    what that engine's docker images shows; and the base images' layers
+#    measured the same there as on this machine's engine. compare-sizes'
+#    cache is kept under $ASKELADDEN_STATE/debian13/sizes: a rerun measures
+#    only the layers the run built.
 # 5. Torn down, also on failure and Ctrl-C: dockerd stopped by its pid,
 #    everything under the root unmounted, the namespaces gone. Checked: no
 #    mount and no process left, this machine's docker0 and engine intact.
@@ -55,8 +60,12 @@ DOCKER_PACKAGES=(docker.io docker-cli docker-buildx containerd python3-docker)
 HOLDER="" INIT="" FORWARDERS=() DOCKERD_JOB="" TORN_DOWN=0
 CAPTURED="$RUN/captured"
 
+# One run at a time: runs share the package cache and compare-sizes' cache.
+mkdir -p "$DEBIAN13_DIR"
+exec 9>"$DEBIAN13_DIR/run.lock"
+flock -n 9 || { info "another run of this test holds $DEBIAN13_DIR/run.lock: waiting for it"; flock 9; }
 ROOT="$("$ASKELADDEN_ROOT/scripts/debian13-root.sh")"
-mkdir -p "$RUN"/{upper,work,root,docker,containerd} "$CAPTURED" "$LOGS" "$DEBIAN13_DIR/apt-archives"
+mkdir -p "$RUN"/{upper,work,root,docker,containerd} "$CAPTURED" "$LOGS" "$DEBIAN13_DIR"/{apt-archives,sizes}
 
 # in_ns COMMAND...: run COMMAND in the namespaces (with this machine's files).
 in_ns() { nsenter -t "$INIT" -m -n -p -- "$@"; }
@@ -137,6 +146,9 @@ for dir in docker containerd; do
   in_ns mount --bind "$RUN/$dir" "$MERGED/var/lib/$dir"
 done
 in_ns mount --bind "$DEBIAN13_DIR/apt-archives" "$MERGED/var/cache/apt/archives"
+# compare-sizes' cache, kept: a rerun measures only the layers this run built.
+in_ns mkdir -p "$MERGED/root/.local/state/askeladden/sizes"
+in_ns mount --bind "$DEBIAN13_DIR/sizes" "$MERGED/root/.local/state/askeladden/sizes"
 in_ns ip link set lo up
 
 # The way out to Debian's archive: per mirror host a loopback address in the
@@ -261,6 +273,36 @@ else
   check_fail "make compare-sizes works on the containerd image store" \
     "$(grep -E 'error:' "$LOGS/compare-sizes.log" | head -n 2 | paste -sd ' ' || tail -n 1 "$LOGS/compare-sizes.log") (log: $LOGS/compare-sizes.log)"
 fi
+
+# What it read: the containerd store, every layer with its instruction and
+# size; what that engine's docker images shows; and the base images' layers
+# as this machine's engine (the classic store) gives them.
+rerun_started=$SECONDS
+if in_root bash -c "cd $CLONE && scripts/compare-sizes.sh --json --no-build" >"$CAPTURED/ours.json" 2>"$LOGS/compare-sizes-json.log"; then
+  check_pass "compare-sizes --json reruns on the containerd store ($((SECONDS - rerun_started)) s)"
+else
+  check_fail "compare-sizes --json reruns on the containerd store" "$(tail -n 1 "$LOGS/compare-sizes-json.log")"
+fi
+J="$CAPTURED/ours.json"
+check_eq "the JSON says which store it read" containerd "$(jq -r .store "$J" 2>&1)"
+check "every layer has its instruction and its uncompressed size" \
+  jq -e '[.images[].layers[] | (.instruction | length > 0) and (.size_bytes | type == "number")] | all and length > 0' "$J"
+check "an image's uncompressed size is the sum of its layers'" \
+  jq -e '[.images[] | .size_bytes == ([.layers[].size_bytes] | add)] | all' "$J"
+listed="$(in_root curl -sS --unix-socket /var/run/docker.sock http://engine/images/json 2>&1 |
+  jq -c --argjson ids "$(jq -c '[.images[].id]' "$J")" '[$ids[] as $id | .[] | select(.Id == $id) | .Size]' 2>&1)"
+check_eq "listed_bytes is what that engine's docker images shows" "$listed" "$(jq -c '[.images[].listed_bytes]' "$J")"
+check "the text says what that engine's docker images shows" \
+  grep -q "this engine keeps images in containerd: its docker images shows" "$LOGS/compare-sizes.log"
+# The same base images on both stores: the same layers, the same figures.
+same_figures() { jq -S '[.images[] | {name, size_bytes, compressed_bytes, layers}]' "$1"; }
+started=$SECONDS
+in_root bash -c "cd $CLONE && scripts/compare-sizes.sh --json --no-build ${BASE_IMAGES[*]}" >"$CAPTURED/base13.json" 2>>"$LOGS/compare-sizes-json.log" || true
+base13=$((SECONDS - started)) started=$SECONDS
+"$ASKELADDEN_ROOT/scripts/compare-sizes.sh" --json --no-build "${BASE_IMAGES[@]}" >"$CAPTURED/base12.json" 2>"$LOGS/compare-sizes-host.log" || true
+base12=$((SECONDS - started))
+check_eq "${BASE_IMAGES[*]}: the same layers and figures on the containerd store (${base13} s) as on this machine's $(jq -r .store "$CAPTURED/base12.json" 2>&1) (${base12} s)" \
+  "$(same_figures "$CAPTURED/base12.json" 2>&1)" "$(same_figures "$CAPTURED/base13.json" 2>&1)"
 
 # 5. Torn down, and nothing left behind.
 step "Debian 13: tearing down"
