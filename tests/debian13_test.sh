@@ -17,7 +17,8 @@
 # 2. The commit under test cloned into it; post 1's setup line, read from
 #    docs/01-fat-image.md, run there as root. When it fails, the packages the
 #    rest needs are installed by name and the stage goes on (failing).
-# 3. Debian 13's gcc: tests/run.sh build unit inside the root.
+# 3. Debian 13's gcc: tests/run.sh build unit inside the root (while the
+#    base images load into its dockerd, step 4).
 # 4. Debian 13's dockerd with the containerd image store, its data and socket
 #    inside the root; the base images loaded from this machine's engine (as
 #    a reader would pull them); make images and make compare-sizes there.
@@ -57,7 +58,7 @@ LOGS="${ASKELADDEN_TEST_LOGS:-$ASKELADDEN_ROOT/build/test-logs/debian13}"
 # post 1's setup line failed.
 UNIT_PACKAGES=(gcc libc6-dev make pkg-config libevent-dev check python3)
 DOCKER_PACKAGES=(docker.io docker-cli docker-buildx containerd python3-docker)
-HOLDER="" INIT="" FORWARDERS=() DOCKERD_JOB="" TORN_DOWN=0
+HOLDER="" INIT="" FORWARDERS=() DOCKERD_JOB="" LOAD_JOB="" TORN_DOWN=0
 CAPTURED="$RUN/captured"
 
 # One run at a time: runs share the package cache and compare-sizes' cache.
@@ -103,7 +104,7 @@ teardown() {
   fi
   [[ -z "$HOLDER" ]] || wait "$HOLDER" 2>/dev/null || true
   local pid
-  for pid in ${DOCKERD_JOB:+"$DOCKERD_JOB"} "${FORWARDERS[@]}"; do
+  for pid in ${LOAD_JOB:+"$LOAD_JOB"} ${DOCKERD_JOB:+"$DOCKERD_JOB"} "${FORWARDERS[@]}"; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -214,20 +215,11 @@ install_by_name() {
     >>"$LOGS/apt.log" 2>&1 </dev/null || die "apt-get install ${missing[*]} failed in the root (see $LOGS/apt.log)"
 }
 
-# 3. Debian 13's gcc: the build and unit stages.
+# 3. Debian 13's gcc and Docker, and its dockerd with the containerd image
+# store, in the namespaces.
 install_by_name "the unit stage" "${UNIT_PACKAGES[@]}"
 gcc_version="$(in_root cc -dumpversion 2>&1 || true)"
 check "cc in the root is Debian 13's gcc 14 (it says $gcc_version)" test "${gcc_version%%.*}" = 14
-step "Debian 13: tests/run.sh build unit (log: $LOGS/unit.log)"
-started=$SECONDS
-if in_clone unit.log "tests/run.sh build unit"; then
-  check_pass "tests/run.sh build unit passes on Debian 13: $(grep '^total:' "$LOGS/unit.log") ($((SECONDS - started)) s)"
-else
-  check_fail "tests/run.sh build unit passes on Debian 13" \
-    "$(grep -E '^(total:|[a-z-]+ +FAILED)|^FAIL|: error:' "$LOGS/unit.log" | head -n 5 | paste -sd ' ') (log: $LOGS/unit.log)"
-fi
-
-# 4. Debian 13's dockerd with the containerd image store, in the namespaces.
 install_by_name "Docker with the containerd image store" "${DOCKER_PACKAGES[@]}"
 engine_answers() { in_root timeout 10 docker version; }
 if ! engine_answers >/dev/null 2>&1; then
@@ -253,8 +245,23 @@ if [[ ! -f "$saved" ]]; then
   rm -f "$DEBIAN13_DIR"/base-images-*.tar
   docker save -o "$saved.partial" "${BASE_IMAGES[@]}" && mv "$saved.partial" "$saved"
 fi
-info "loading ${BASE_IMAGES[*]} into Debian 13's dockerd"
-in_root docker load <"$saved" >"$LOGS/load.log" 2>&1 || true
+# Loaded while the unit stage runs: the one waits on the disk, the other on
+# the CPUs.
+info "loading ${BASE_IMAGES[*]} into Debian 13's dockerd, in the background (log: $LOGS/load.log)"
+in_root docker load <"$saved" >"$LOGS/load.log" 2>&1 &
+LOAD_JOB=$!
+
+# 4. The build and unit stages with Debian 13's gcc, while the images load.
+step "Debian 13: tests/run.sh build unit (log: $LOGS/unit.log)"
+started=$SECONDS
+if in_clone unit.log "tests/run.sh build unit"; then
+  check_pass "tests/run.sh build unit passes on Debian 13: $(grep '^total:' "$LOGS/unit.log") ($((SECONDS - started)) s)"
+else
+  check_fail "tests/run.sh build unit passes on Debian 13" \
+    "$(grep -E '^(total:|[a-z-]+ +FAILED)|^FAIL|: error:' "$LOGS/unit.log" | head -n 5 | paste -sd ' ') (log: $LOGS/unit.log)"
+fi
+wait "$LOAD_JOB" || true
+LOAD_JOB=""
 loaded() { in_root docker image inspect "${BASE_IMAGES[@]}"; }
 check "${BASE_IMAGES[*]} are loaded into Debian 13's engine" loaded
 
