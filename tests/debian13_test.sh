@@ -311,6 +311,22 @@ base12=$((SECONDS - started))
 check_eq "${BASE_IMAGES[*]}: the same layers and figures on the containerd store (${base13} s) as on this machine's $(jq -r .store "$CAPTURED/base12.json" 2>&1) (${base12} s)" \
   "$(same_figures "$CAPTURED/base12.json" 2>&1)" "$(same_figures "$CAPTURED/base13.json" 2>&1)"
 
+# Post 2 shows what this engine prints (the block after <!-- debian13 -->):
+# each command run here prints its lines, image IDs, ages and spacing aside.
+masked() { sed -E 's/[0-9a-f]{12}/ID/g; s/([0-9]+|About an?|Less than a) [a-z]+ ago/AGE/; s/ +/ /g'; }
+post="$(in_ns cat "$MERGED$CLONE/docs/02-slim-image.md" |
+  awk '/^<!-- debian13 -->$/ { armed = 1; next } armed && /^```console$/ { inside = 1; next }
+       inside && /^```$/ { exit } inside')"
+if [[ -z "$post" ]]; then
+  check_fail "post 2 shows Debian 13's engine" "no console block after <!-- debian13 --> in docs/02-slim-image.md"
+else
+  printed=""
+  while read -r command; do
+    printed+="\$ $command"$'\n'"$(in_root bash -c "cd $CLONE && ${command}" 2>&1)"$'\n'
+  done < <(sed -n 's/^\$ //p' <<<"$post")
+  check_eq "post 2's Debian 13 block is what that engine prints" "$(masked <<<"$post")" "$(masked <<<"${printed%$'\n'}")"
+fi
+
 # 5. Torn down, and nothing left behind.
 step "Debian 13: tearing down"
 teardown
