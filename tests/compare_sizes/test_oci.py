@@ -131,6 +131,18 @@ class Pick(unittest.TestCase):
         picked = oci.pick("sha256:m", ["sha256:1"], {"sha256:m": manifest, "sha256:c": config}, None, None)
         self.assertEqual(picked, oci.Picked(config, ["sha256:z"]))
 
+    def test_an_attestation_manifest_is_never_picked(self):
+        # Even one whose config (pathologically) lists the image's layers, ahead of the image's.
+        config = {"rootfs": {"diff_ids": ["sha256:1"]}, "architecture": "amd64"}
+        proof_config = {"rootfs": {"diff_ids": ["sha256:1"]}, "architecture": "unknown"}
+        blobs = {"sha256:c": config, "sha256:p": proof_config,
+                 "sha256:m": {"config": {"digest": "sha256:c"}, "layers": [{"digest": "sha256:z"}]},
+                 "sha256:a": {"config": {"digest": "sha256:p"}, "layers": [{"digest": "sha256:y"}]}}
+        blobs["sha256:i"] = {"manifests": [
+            {"digest": "sha256:a", "annotations": {oci.REFERENCE_TYPE: oci.ATTESTATION}},
+            {"digest": "sha256:m", "platform": {"os": "linux", "architecture": "amd64"}}]}
+        self.assertEqual(oci.pick("sha256:i", ["sha256:1"], blobs, None, None).config, config)
+
     def test_nothing_to_pick(self):
         with self.assertRaisesRegex(Fatal, "did not include the image config"):
             oci.pick("sha256:m", ["sha256:1"], {}, {"manifests": []}, None)
