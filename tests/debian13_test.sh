@@ -217,10 +217,9 @@ install_by_name() {
 
 # 3. Debian 13's gcc and Docker, and its dockerd with the containerd image
 # store, in the namespaces.
-install_by_name "the unit stage" "${UNIT_PACKAGES[@]}"
+install_by_name "the unit stage and Docker" "${UNIT_PACKAGES[@]}" "${DOCKER_PACKAGES[@]}"
 gcc_version="$(in_root cc -dumpversion 2>&1 || true)"
 check "cc in the root is Debian 13's gcc 14 (it says $gcc_version)" test "${gcc_version%%.*}" = 14
-install_by_name "Docker with the containerd image store" "${DOCKER_PACKAGES[@]}"
 engine_answers() { in_root timeout 10 docker version; }
 if ! engine_answers >/dev/null 2>&1; then
   step "Debian 13: starting its dockerd in the root's network namespace (log: $LOGS/dockerd.log)"
