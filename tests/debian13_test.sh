@@ -58,7 +58,7 @@ LOGS="${ASKELADDEN_TEST_LOGS:-$ASKELADDEN_ROOT/build/test-logs/debian13}"
 # post 1's setup line failed.
 UNIT_PACKAGES=(gcc libc6-dev make pkg-config libevent-dev check python3)
 DOCKER_PACKAGES=(docker.io docker-cli docker-buildx containerd python3-docker)
-HOLDER="" INIT="" FORWARDERS=() DOCKERD_JOB="" LOAD_JOB="" TORN_DOWN=0
+HOLDER="" INIT="" FORWARDERS=() DOCKERD_JOB="" SAVE_JOB="" LOAD_JOB="" TORN_DOWN=0
 CAPTURED="$RUN/captured"
 
 # One run at a time: runs share the package cache and compare-sizes' cache.
@@ -104,7 +104,7 @@ teardown() {
   fi
   [[ -z "$HOLDER" ]] || wait "$HOLDER" 2>/dev/null || true
   local pid
-  for pid in ${LOAD_JOB:+"$LOAD_JOB"} ${DOCKERD_JOB:+"$DOCKERD_JOB"} "${FORWARDERS[@]}"; do
+  for pid in ${SAVE_JOB:+"$SAVE_JOB"} ${LOAD_JOB:+"$LOAD_JOB"} ${DOCKERD_JOB:+"$DOCKERD_JOB"} "${FORWARDERS[@]}"; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -191,6 +191,16 @@ fi
 # dockerd, when setup.sh starts it, starts with the containerd image store.
 in_ns mkdir -p "$MERGED/etc/docker"
 printf '{"features": {"containerd-snapshotter": true}}\n' | in_ns tee "$MERGED/etc/docker/daemon.json" >/dev/null
+# The base images, from this machine's engine: saved once per image ID,
+# while the setup line downloads.
+ids="$(docker image inspect -f '{{.Id}}' "${BASE_IMAGES[@]}" | sha256sum | cut -c 1-12)"
+saved="$DEBIAN13_DIR/base-images-$ids.tar"
+if [[ ! -f "$saved" ]]; then
+  info "saving ${BASE_IMAGES[*]} from this machine's engine to $saved, in the background"
+  rm -f "$DEBIAN13_DIR"/base-images-*
+  { docker save -o "$saved.partial" "${BASE_IMAGES[@]}" && mv "$saved.partial" "$saved"; } >"$LOGS/save.log" 2>&1 &
+  SAVE_JOB=$!
+fi
 step "Debian 13: $setup_line (log: $LOGS/setup.log)"
 started=$SECONDS
 if in_clone setup.log "$setup_line"; then
@@ -236,14 +246,9 @@ check "it uses the containerd image store ($store)" grep -q 'io.containerd.snaps
 check "this machine's docker0 is still there with that dockerd running" ip link show docker0
 check "this machine's engine still answers" docker_ready
 
-# The base images, from this machine's engine: saved once per image ID.
-ids="$(docker image inspect -f '{{.Id}}' "${BASE_IMAGES[@]}" | sha256sum | cut -c 1-12)"
-saved="$DEBIAN13_DIR/base-images-$ids.tar"
-if [[ ! -f "$saved" ]]; then
-  info "saving ${BASE_IMAGES[*]} from this machine's engine to $saved"
-  rm -f "$DEBIAN13_DIR"/base-images-*.tar
-  docker save -o "$saved.partial" "${BASE_IMAGES[@]}" && mv "$saved.partial" "$saved"
-fi
+[[ -z "$SAVE_JOB" ]] || wait "$SAVE_JOB" || true
+SAVE_JOB=""
+[[ -f "$saved" ]] || die "docker save ${BASE_IMAGES[*]} failed (see $LOGS/save.log)"
 # Loaded while the unit stage runs: the one waits on the disk, the other on
 # the CPUs.
 info "loading ${BASE_IMAGES[*]} into Debian 13's dockerd, in the background (log: $LOGS/load.log)"
