@@ -242,11 +242,11 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
     """Steps 1 to 4: the report as one JSON value; _Same when there is
     nothing to compare."""
     name_a, name_b = o.images
-    images.ensure(engine, cache, places.root, places.state, o.images, o.build)
+    store = engine.store()
+    images.ensure(engine, cache, places.root, places.state, o.images, o.build, store)
     found_a, found_b = engine.image(name_a), engine.image(name_b)
     if found_a is not None and found_b is not None and found_a.id == found_b.id:
         raise _Same(found_a)
-    store = engine.store()
     pool = gzsize.Pool()
     try:
         out.step("2/4 sizes: uncompressed from the engine, compressed by gzip per layer")

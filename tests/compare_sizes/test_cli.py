@@ -335,6 +335,7 @@ class BothStores(unittest.TestCase):
                                                                           "ASKELADDEN_ROOT": tmp},
                                               make_engine=lambda: engine)
             self.assertEqual(status, 0, stderr)
+            self.stderr = stderr
             with open(svg, encoding="utf-8") as f:
                 return stdout, f.read()
 
@@ -351,6 +352,13 @@ class BothStores(unittest.TestCase):
         self.assertEqual(a, b)
         self.assertEqual(a["budgets"][0]["held"], True)
         self.assertEqual(classic_svg, ours_svg)
+
+    def test_step_1_gives_inspects_size_only_on_the_classic_store(self):
+        # The containerd store's inspect counts the content, compressed as pulled.
+        self.report("overlay2")
+        self.assertRegex(self.stderr, r"\n    fat:1: [0-9a-f]{12}, 4\.5 kB\n")
+        self.report("containerd")
+        self.assertRegex(self.stderr, r"\n    fat:1: [0-9a-f]{12}\n")
 
     def test_markdown_says_which_store(self):
         classic, _ = self.report("overlay2", "--markdown")
