@@ -35,7 +35,7 @@ TEST_LIBS      = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -pthread
 .SECONDARY:
 
 .PHONY: all build-gcc build-clang setup install test test-lint test-unit test-asan test-soak test-mutants test-memcheck test-fuzz fuzz test-scripts \
-        test-redeploy test-images test-setup test-compare-sizes test-docs images compare-sizes bench figures \
+        test-redeploy test-images test-setup test-compare-sizes test-docs images compare-sizes bench bench-compare-sizes figures \
         clean help FORCE
 
 all: $(SNAPSHOTS:%=%/askeladden)
@@ -63,6 +63,7 @@ help:
 	@echo 'make test-debian13   post 1'"'"'s setup line, the builds, the unit stage, make images and compare-sizes in a Debian 13 root'
 	@echo 'make figures         draw the posts'"'"' figures, docs/images/*.svg, from their .dot sources'
 	@echo 'make bench           askeladden against nginx and Go: throughput, latency, memory, instructions'
+	@echo 'make bench-compare-sizes  compare-sizes cold against docker save, its rerun and its peak memory'
 	@echo 'make setup           install the build and test dependencies (root)'
 	@echo 'make install         install v0.2/askeladden to $$(DESTDIR)$$(PREFIX)/bin (PREFIX=$(PREFIX))'
 	@echo 'make clean           remove build outputs'
@@ -158,6 +159,7 @@ test-mutants:
 test-scripts:
 	tests/scripts_test.sh
 	/usr/bin/python3 scripts/bench/test_report.py
+	/usr/bin/python3 scripts/bench/test_sizes.py
 	/usr/bin/python3 tests/test_promises.py
 	/usr/bin/python3 tests/promises.py check
 
@@ -220,7 +222,7 @@ test-setup:
 # check of its type hints, configured in mypy.ini), then the script against
 # both images; the target fails when either does.
 test-compare-sizes:
-	scripts/setup.sh images
+	scripts/setup.sh images registry
 	status=0; /usr/bin/python3 tests/compare_sizes/run.py || status=1; \
 	  tests/compare_sizes_test.sh || status=1; exit $$status
 
@@ -255,6 +257,11 @@ test-debian13:
 # Minutes long and wants the machine to itself, so not part of make test.
 bench:
 	scripts/bench.sh
+
+# compare-sizes against its targets: cold against docker save, rerun, memory.
+bench-compare-sizes: setup
+	scripts/setup.sh images
+	/usr/bin/python3 scripts/bench/sizes.py
 
 # The bench clients speak HTTP through the tests' client in common/.
 BENCH_CLIENT_SOURCES := common/test_http.c common/test_clock.c

@@ -207,9 +207,9 @@ fill_pipe() {
   dd if=/dev/zero of="$1" bs=4096 oflag=nonblock 2>/dev/null || true
 }
 
-# human_bytes N...: each N bytes as docker shows sizes (decimal units: 1 MB =
-# 10^6 bytes), one a line. The format is defined once, in compare-sizes'
-# scripts/compare_sizes/units.py, which its reports use.
+# human_bytes N...: each N bytes in decimal units, as docker counts them (1 MB =
+# 10^6 bytes) with one decimal, one a line. The format is defined once, in
+# compare-sizes' scripts/compare_sizes/units.py, which its reports use.
 human_bytes() {
   PYTHONPATH="$ASKELADDEN_ROOT/scripts" /usr/bin/python3 -m compare_sizes.units "$@"
 }

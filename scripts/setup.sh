@@ -35,7 +35,8 @@
 #                  be pulled (it asks for them only then)
 #   images         docker, python-docker and base-images, and xmllint and
 #                  rsvg-convert, which check and draw compare-sizes' chart, and
-#                  mypy, which checks its type hints: what the image tests use
+#                  mypy and jsonschema, which check its type hints and its
+#                  JSON against its schema: what the image tests use
 #   registry       Debian's docker-registry (scripts/registry.sh runs it)
 #   fuzz           clang with its sanitizer and libFuzzer runtimes, and
 #                  dpkg-dev, with which tests/fuzz/build-libevent.sh fetches
@@ -277,7 +278,8 @@ check_component() {
     docker) check_docker ;;
     python-docker) check_packages python-docker python3-docker py docker ;;
     base-images) check_packages base-images mmdebstrap cmds mmdebstrap \; arch-test cmds arch-test ;;
-    images) check_packages images libxml2-utils cmds xmllint \; librsvg2-bin cmds rsvg-convert \; python3-mypy py mypy ;;
+    images) check_packages images libxml2-utils cmds xmllint \; librsvg2-bin cmds rsvg-convert \; python3-mypy py mypy \;
+      python3-jsonschema py jsonschema ;;
     registry) check_packages registry docker-registry cmds docker-registry ;;
     fuzz)
       check_packages fuzz clang cmds clang \; "$CLANG_RT" clang_links fuzzer,address \; \

@@ -93,6 +93,10 @@ run json --json --svg "$tmp/sizes.svg"
 check_eq "--json exits 0" 0 "$(rc_of json)"
 J="$tmp/json.out"
 check "--json prints only JSON on stdout" jq -e . "$J"
+"$SCRIPT" --json-schema >"$tmp/schema.json"
+check "--json's output is valid against --json-schema's schema" /usr/bin/python3 -c \
+  'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
+  "$J" "$tmp/schema.json"
 for i in 0 1; do
   name="$(jq -r ".images[$i].name" "$J")"
   read -r size layers < <(docker image inspect -f '{{.Size}} {{len .RootFS.Layers}}' "$name")
@@ -194,13 +198,24 @@ check "--markdown: the floor row" grep -qxF "| floor: binary + its libraries | $
 # Backquotes in single quotes are Markdown code spans, not expansions.
 # shellcheck disable=SC2016
 check_eq "--markdown: the diff table has the JSON's paths, in order" \
-  "$(jq -r '.diff[] | "| `\(.path)` |"' "$J")" "$(grep -o '^| `/[^`]*` |' "$M")"
+  "$(jq -r '.diff[] | "| `\(.path)` |"' "$J")" "$(sed -n "/^| in \`$A\`, not in/,/^\$/p" "$M" | grep -o '^| `/[^`]*` |')"
 check "--markdown: the largest path with its size" grep -qxF \
   "| \`$(jq -r '.diff[0].path' "$J")\` | $(human '.diff[0].bytes') |" "$M"
-check "--markdown: a package table" grep -qxF "| Debian package in \`$A\`, not in \`$B\` | Installed-Size |" "$M"
+check "--markdown: a package table, with versions" grep -qxF "| Debian package in \`$A\`, not in \`$B\` | version | Installed-Size |" "$M"
 # shellcheck disable=SC2016
 check_eq "--markdown: the package table has the JSON's packages, in order" \
-  "$(jq -r '.diff_packages[] | "| `\(.package)` |"' "$J")" "$(sed -n '/^| Debian package/,/^$/p' "$M" | grep -o '^| `[^`]*` |')"
+  "$(jq -r '.diff_packages[] | "| `\(.package)` | \(.version) |"' "$J")" \
+  "$(sed -n "/^| Debian package in \`$A\`/,/^\$/p" "$M" | grep -o '^| `[^`]*` | [^|]* |')"
+check "--markdown: a layer table per image" test "$(grep -c '^| layer of `' "$M")" -eq 2
+check "--markdown: the diff's total" grep -qxF "| all of them | $(human .diff_total_bytes) |" "$M"
+# The other direction: v0.2 adds its binary where v0.1 had none, and the
+# paths both have, changed, come with their net total.
+check "B adds: the JSON lists /usr/local/bin, v0.2's binary" jq -e '[.added[].path] | index("/usr/local/bin")' "$J"
+check "B adds: its total covers the binary" jq -e '.added_total_bytes >= ([.added[] | select(.path == "/usr/local/bin") | .bytes] | add)' "$J"
+check "the text report shows what B adds, with a total" grep -qxF \
+  "  $(printf '%12s' "$(human .added_total_bytes)")  all $B paths that $A does not have" "$T"
+check "the text report shows what B changes" grep -q "^What $B changes: paths in both" "$T"
+check "every package listed has a version" jq -e '[.diff_packages[], .added_packages[] | .version | length > 0] | all' "$J"
 run top --top 2
 check_eq "--top 2: two paths before the total" 2 \
   "$(sed -n '/^Where the bytes went/,/^  .* all .* paths that /p' "$tmp/top.out" | grep -c '^  .*  /')"
@@ -312,7 +327,8 @@ if cc -static -o "$tmp/scratch/hello" "$tmp/hello.c" && import_image "$scratch" 
   run noshell --json --no-build "$distroless" "$scratch"
   check_eq "a distroless-like and a scratch image are measured (exit 0)" 0 "$(rc_of noshell)"
   check_eq "a static binary alone is its own floor" '["/hello"]' "$(jq -c '[.floor[].path]' "$tmp/noshell.out")"
-  check_eq "distroless's packages come from status.d" '[{"package":"dash","bytes":208896}]' \
+  check_eq "distroless's packages come from status.d, with their versions" \
+    '[{"package":"dash","version":"0.5.12-2","bytes":208896}]' \
     "$(jq -c '.diff_packages' "$tmp/noshell.out")"
   run noshell2 --json --no-build "$scratch" "$distroless"
   check_eq "the distroless-like floor: the program, its loader and libc, found through /lib64" \
@@ -324,11 +340,83 @@ if cc -static -o "$tmp/scratch/hello" "$tmp/hello.c" && import_image "$scratch" 
   check_eq "10 MB written, then deleted: 10 MB wasted" 10000000 "$(jq '.wasted[0].wasted_bytes' "$tmp/waste.out")"
   check_eq "the offender is /big, deleted" "/big deleted" "$(jq -r '.wasted[0].offenders[0] | "\(.path) \(.how)"' "$tmp/waste.out")"
   check "its efficiency is below 1, the base's is 1" jq -e '.wasted[0].efficiency < 1 and .wasted[1].efficiency == 1' "$tmp/waste.out"
+  run wastebudget --json --no-build --max-wasted "$wasteful=10MB" "$wasteful" "$base"
+  check_eq "--max-wasted of exactly its 10 MB holds (exit 0)" 0 "$(rc_of wastebudget)"
+  run wasteover --json --no-build --max-wasted "$wasteful=9999999" "$wasteful" "$base"
+  check_eq "--max-wasted one byte under its waste is blown (exit 1)" 1 "$(rc_of wasteover)"
+  check_eq "the JSON says which budget broke" "--max-wasted 10000000 false" \
+    "$(jq -r '.budgets[0] | "\(.option) \(.size_bytes) \(.held)"' "$tmp/wasteover.out")"
   run waste_text --no-build "$wasteful" "$base"
   check "the text report names the wasted bytes" grep -q "^Wasted bytes" "$tmp/waste_text.out"
 else
   check_fail "build the no-shell and wasteful test images" "cc -static, docker import or docker build failed"
 fi
 docker rmi "$scratch" "$distroless" "$wasteful" >/dev/null 2>&1 || true
+
+# ------------------------------------------- exact sizes from a registry
+# v0.2 pushed to a registry of the test's own (Debian's docker-registry on a
+# side port, stopped at the end): --registry reads its layers' sizes from
+# the manifest; v0.1, never pushed there, keeps gzip's estimate and says so.
+reg_port=32099 reg_state="$tmp/registry-state"
+registry() { ASKELADDEN_STATE="$reg_state" scripts/registry.sh --port "$reg_port" "$@"; }
+pushed="localhost:$reg_port/askeladden-sizes:test"
+if registry start >/dev/null && docker tag "$B" "$pushed" && docker push -q "$pushed" >/dev/null; then
+  run exact --json --no-build --registry "localhost:$reg_port"
+  check_eq "--registry: exit 0" 0 "$(rc_of exact)"
+  check_eq "--registry: v0.2 is labelled exact, v0.1 gzip" "gzip|registry localhost:$reg_port" \
+    "$(jq -r '[.images[].compressed_by] | join("|")' "$tmp/exact.out")"
+  manifest="$(curl -fsS -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://localhost:$reg_port/v2/askeladden-sizes/manifests/test")"
+  check_eq "--registry: v0.2's layers are the manifest's sizes" "$(jq -c '[.layers[].size]' <<<"$manifest")" \
+    "$(jq -c '[.images[1].layers[].compressed_bytes]' "$tmp/exact.out")"
+  check_eq "--registry: v0.1 keeps the estimate of the run without it" \
+    "$(jq .images[0].compressed_bytes "$J")" "$(jq .images[0].compressed_bytes "$tmp/exact.out")"
+  check "--registry: a warning names the image not pushed there" \
+    grep -qx "compare-sizes.sh: warning: $A was not pushed to localhost:$reg_port: its compressed size is gzip's estimate" "$tmp/exact.err"
+  run exact_text --no-build --registry "localhost:$reg_port"
+  check "--registry: the text report labels each compressed size" \
+    grep -qE "^  $B +[0-9.]+ MB +[0-9]+ +[0-9.]+ MB +[0-9]+  registry localhost:$reg_port\$" "$tmp/exact_text.out"
+else
+  check_fail "start a registry on port $reg_port and push v0.2 to it" "registry.sh start, docker tag or docker push failed"
+fi
+docker rmi "$pushed" >/dev/null 2>&1 || true
+registry stop >/dev/null 2>&1 || true
+run noregistry --json --no-build --registry "127.0.0.1:1"
+check_eq "--registry where nothing answers: exit 1" 1 "$(rc_of noregistry)"
+check "--registry where nothing answers: one error line" one_error_line noregistry
+check "--registry where nothing answers: the line names the registry" \
+  grep -q 'error: the registry at http://127.0.0.1:1 does not answer' "$tmp/noregistry.err"
+
+# ------------------------------------------- the floor, built and run
+# --run-floor builds v0.2's floor as an image (FROM scratch: the binary, its
+# loader and libc, the links to them) and runs it as a pod would: read-only,
+# not root, no capabilities. A floor whose program does not serve fails it.
+floor_image=askeladden-floor:v0.2
+run floorrun --json --no-build --run-floor
+check_eq "--run-floor: v0.2's floor image serves (exit 0)" 0 "$(rc_of floorrun)"
+check_eq "--run-floor: $floor_image answered GET / with 200, run as v0.2's user" \
+  "$floor_image 200 true 10001:10001" \
+  "$(jq -r '.floor_image | "\(.image) \(.status) \(.answered) \(.user)"' "$tmp/floorrun.out")"
+check "--run-floor: the floor image is the floor's size (its links add bytes, under 1 kB)" \
+  jq -e '.floor_image.size_bytes >= .floor_bytes and .floor_image.size_bytes < .floor_bytes + 1000' "$tmp/floorrun.out"
+check_eq "--run-floor: the engine measures the same size" "$(jq .floor_image.size_bytes "$tmp/floorrun.out")" \
+  "$(docker image inspect -f '{{.Size}}' "$floor_image")"
+check_eq "--run-floor: one layer, no shell in it" "1 no shell" \
+  "$(docker image inspect -f '{{len .RootFS.Layers}}' "$floor_image") $(docker run --rm --entrypoint /bin/sh \
+     "$floor_image" -c true >/dev/null 2>&1 && echo shell || echo no shell)"
+check_eq "--run-floor: no container of it is left" "" "$(docker ps -aq --filter "ancestor=$floor_image")"
+docker rmi "$floor_image" >/dev/null 2>&1 || true
+exits=askeladden-test:exits
+if tar -C "$tmp/scratch" -c . | docker import -c 'ENTRYPOINT ["/hello"]' -c 'EXPOSE 8090' - "$exits" >/dev/null; then
+  run floorfails --json --no-build --run-floor "$base" "$exits"
+  check_eq "--run-floor: a floor whose program exits at once fails (exit 1)" 1 "$(rc_of floorfails)"
+  check_eq "--run-floor: one line says why" \
+    "compare-sizes.sh: error: the floor image askeladden-test-floor:exits does not serve: it exited with status 0: (it printed nothing)" \
+    "$(grep error: "$tmp/floorfails.err")"
+  check_eq "--run-floor: the JSON says so too" "false" "$(jq .floor_image.answered "$tmp/floorfails.out")"
+else
+  check_fail "import an image that exits at once" "docker import failed"
+fi
+docker rmi "$exits" askeladden-test-floor:exits >/dev/null 2>&1 || true
 
 checks_summary compare-sizes

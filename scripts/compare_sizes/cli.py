@@ -15,10 +15,10 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
-from . import (budgets, config_diff, diff, floor, gzsize, images, measure, out, render, report, svg,
-               wasted)
+from . import (budgets, config_diff, diff, floor, floor_image, gzsize, images, measure, out,
+               registry, render, report, schema, svg, wasted)
 from .budgets import Budget
 from .cache import Cache
 from .engine import CONTAINERD, NO_SDK, Engine, EngineAPI, Image, is_reference
@@ -37,6 +37,9 @@ class Options:
     top: int = 12
     build: bool = True
     budgets: tuple[Budget, ...] = ()
+    run_floor: bool = False
+    registry: str = ""                  # HOST[:PORT]: exact compressed sizes from there
+    baseline: Mapping[str, int] | None = None   # --baseline: {image: size}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,8 +60,15 @@ class Places:
 
 class _Namespace(argparse.Namespace):
     format: str
+    json_schema: bool
+    run_floor: bool
+    registry: str | None
     svg: str | None
     max_size: list[str]
+    max_compressed: list[str]
+    max_wasted: list[str]
+    max_growth: list[str]
+    baseline: str | None
     top: int
     build: bool
     images: list[str]
@@ -120,7 +130,8 @@ size counted as the classic store counts it, so that both stores give the
 same figures; what that engine's `docker images` shows (the compressed
 content and the unpacked layers together) is said beside them.
 
-Sizes in bytes use decimal units, as docker shows them: 1 MB = 1000000 bytes.
+Sizes in bytes use decimal units, as docker counts them, with one decimal:
+1 MB = 1000000 bytes.
 "Uncompressed" sizes are the engine's own; "compressed" sizes are gzip.
 
 How the compressed size is obtained: each layer, as `docker save` streams it,
@@ -134,7 +145,9 @@ askeladden:v0.1 on two busy cores, where `docker save` alone takes 25 s,
 piping it through gzip on one core 80 s and pushing it to a local registry
 85 s. The registry would record what a push really sends: Go's gzip, about
 2% more (431.3 MB against 422.3 MB for gcc:12's layer); the ratios barely
-move.
+move. With --registry HOST:PORT, an image pushed there (redeploy.sh and the
+posts push to localhost:32000) gets the registry's own figures, exact, and
+each compressed size is labelled gzip or registry.
 
 Colour: on a terminal only, and never when NO_COLOR is set or TERM is dumb,
 decided for stdout and stderr each."""
@@ -168,12 +181,33 @@ def parser(prog: str) -> argparse.ArgumentParser:
     output.add_argument("--markdown", dest="format", action="store_const", const="markdown",
                         help="the report as Markdown tables, for the docs")
     p.set_defaults(format="text")
+    p.add_argument("--json-schema", action="store_true",
+                   help="print the JSON Schema of --json's output and exit (no engine needed)")
     p.add_argument("--svg", metavar="FILE", help="also write a bar chart of the sizes to FILE "
                    "(checked before any work)")
     p.add_argument("--max-size", metavar="IMAGE=SIZE", action="append", default=[],
                    help="fail (exit 1, naming the image) when IMAGE, one of the two "
                    "compared, is over SIZE uncompressed: 80MB, 80M, 1.5GB, 75MiB or "
                    "bytes; MB and M are 10^6 bytes, MiB is 2^20. Repeatable.")
+    p.add_argument("--max-compressed", metavar="IMAGE=SIZE", action="append", default=[],
+                   help="the same for the compressed size (what a push transfers)")
+    p.add_argument("--max-wasted", metavar="IMAGE=SIZE", action="append", default=[],
+                   help="the same for the wasted bytes (what a later layer overwrote "
+                   "or deleted)")
+    p.add_argument("--max-growth", metavar="IMAGE=SIZE|N%", action="append", default=[],
+                   help="fail when IMAGE's uncompressed size grew over the baseline's by "
+                   "more than SIZE, or N percent of it (needs --baseline)")
+    p.add_argument("--baseline", metavar="REPORT", help="a report saved earlier with --json, "
+                   "for --max-growth (read before any work)")
+    p.add_argument("--registry", metavar="HOST[:PORT]",
+                   help="the compressed sizes of an image pushed to this registry (its "
+                   "RepoDigests name it) as the registry stores them, exact; the others "
+                   "gzip's estimate. localhost and 127.* are asked over plain HTTP")
+    p.add_argument("--run-floor", action="store_true",
+                   help="also build the floor as an image (FROM scratch: the binary, its "
+                   "libraries, /etc/passwd for a named user) and run it read-only, as a "
+                   "user that is not root, with no capabilities; fail (exit 1) unless GET / "
+                   "on its exposed port answers 2xx or 3xx")
     p.add_argument("--top", metavar="N", type=_positive, default=12,
                    help="how many paths and packages the diff lists (default 12)")
     p.add_argument("--no-build", dest="build", action="store_false",
@@ -193,12 +227,27 @@ def usage(prog: str) -> str:
 
 
 # What a missing or bad option value says: the same lines as before argparse.
+def _registry(host: str | None) -> str:
+    if host is None:
+        return ""
+    try:
+        return registry.check_host(host)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
 _NEEDS = {"--svg": "--svg needs a file name", "--max-size": "--max-size needs IMAGE=SIZE",
+          "--max-compressed": "--max-compressed needs IMAGE=SIZE",
+          "--max-wasted": "--max-wasted needs IMAGE=SIZE",
+          "--max-growth": "--max-growth needs IMAGE=SIZE or IMAGE=N%",
+          "--baseline": "--baseline needs a file name",
+          "--registry": "--registry needs HOST or HOST:PORT",
           "--top": "--top needs a positive number"}
 
 
-def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | None:
-    """The options, or None for --help; UsageError when they are wrong."""
+def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | Literal["schema"] | None:
+    """The options, None for --help, "schema" for --json-schema; UsageError
+    when they are wrong."""
     try:
         ns, unknown = parser(prog).parse_known_intermixed_args(list(argv), _Namespace())
     except _HelpAsked:
@@ -209,6 +258,8 @@ def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | None
     # argparse takes a lone "-" for a positional argument.
     for arg in unknown + [i for i in ns.images if i.startswith("-")]:
         raise UsageError(f"unknown option '{arg}'")
+    if ns.json_schema:
+        return "schema"
     if ns.svg == "":
         raise UsageError(_NEEDS["--svg"])
     names = ns.images or list(DEFAULT_IMAGES)
@@ -221,13 +272,17 @@ def parse(argv: Sequence[str], prog: str = "compare-sizes.sh") -> Options | None
             raise UsageError(f"'{name}' is not an image reference "
                              "([HOST/]NAME[:TAG][@DIGEST], lowercase, or an image ID)")
     # Budgets are read now, so that a typo fails before any work.
-    limits = tuple(budgets.parse(spec) for spec in ns.max_size)
-    for name, _ in limits:
-        if name not in names:
-            raise UsageError(f"--max-size: {name} is not one of the images compared "
-                             f"({names[0]}, {names[1]})")
+    if ns.baseline == "":
+        raise UsageError(_NEEDS["--baseline"])
+    limits = tuple(budgets.parse(spec, option) for option, specs in (
+        ("--max-size", ns.max_size), ("--max-compressed", ns.max_compressed),
+        ("--max-wasted", ns.max_wasted), ("--max-growth", ns.max_growth)) for spec in specs)
+    baseline = budgets.read_baseline(ns.baseline) if ns.baseline is not None else None
+    budgets.check(limits, names, baseline)
     return Options(images=(names[0], names[1]), format=ns.format, svg=ns.svg or "",
-                   top=ns.top, build=ns.build, budgets=limits)
+                   top=ns.top, build=ns.build, budgets=limits, run_floor=ns.run_floor,
+                   registry=_registry(ns.registry),
+                   baseline=baseline)
 
 
 class _Same(Exception):
@@ -257,9 +312,12 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
         b = measure.measure(engine, cache, pool, name_b, store)
     finally:
         pool.close()
-    out.step(f"3/4 diff: what {name_a} has and {name_b} does not")
-    total, groups = diff.paths(cache, a, b)
-    packages = diff.package_diff(diff.packages(cache, a), diff.packages(cache, b), o.top)
+    if o.registry:
+        for record, found in ((a, found_a), (b, found_b)):
+            from_registry(record, found, o.registry)
+    out.step(f"3/4 diff: what {name_b} removes, adds and changes of {name_a}")
+    changes = diff.paths(cache, a, b)
+    packages = diff.package_changes(diff.packages(cache, a), diff.packages(cache, b))
     out.step(f"4/4 floor: {name_b}'s binary and the shared libraries it loads")
     try:
         floor_files = floor.floor(engine, cache, b)
@@ -270,8 +328,43 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
              for i in (a, b)]
     settings = config_diff.compare({"config": found_a.config if found_a else {}},
                                    {"config": found_b.config if found_b else {}})
-    return report.build(a, b, pool.describe(), total, groups, packages, floor_files, o.top,
+    return report.build(a, b, pool.describe(), changes, packages, floor_files, o.top,
                         waste, settings, store)
+
+
+def from_registry(record: report.ImageRecord, image: Image | None, host: str) -> None:
+    """The record's compressed sizes as the registry at HOST stores them, when
+    the image was pushed there; else a warning, and gzip's estimate stays."""
+    pushed = registry.pushed_as(image.repo_digests, host) if image else None
+    if image is None or pushed is None:
+        out.warn(f"{record['name']} was not pushed to {host}: its compressed size is gzip's estimate")
+        return
+    try:
+        sizes = registry.layer_sizes(host, *pushed, image.id, image.arch, len(record["layers"]))
+    except registry.NotThere as why:
+        out.warn(f"{record['name']} in {host}: {why}; its compressed size is gzip's estimate")
+        return
+    for layer, size in zip(record["layers"], sizes):
+        layer["compressed_bytes"] = size
+    record["compressed_bytes"] = sum(sizes)
+    record["compressed_by"] = f"registry {host}"
+
+
+def run_floor(engine: EngineAPI, cache: Cache, r: report.Report) -> report.FloorRun:
+    """--run-floor: IMAGE_B's floor built as an image, and run."""
+    b = r["images"][1]
+    found = engine.image(b["id"])
+    if not r["floor"] or found is None:
+        raise Fatal(f"--run-floor: {b['name']} has no floor to build (see the warning above)")
+    if not isinstance(engine, Engine):
+        raise Fatal("--run-floor needs a Docker engine")
+    _, paths = floor.closure([cache.layer_files(layer["digest"]) for layer in b["layers"]],
+                             found.binary)
+    name = ":".join(floor_image.name_for(b["name"]))
+    out.step(f"floor image: {name}, FROM scratch with the floor's {len(paths)} paths; "
+             "running it read-only, not as root, with no capabilities")
+    floor_image.build(engine.api, b["id"], name, paths, found.config)
+    return floor_image.run(engine.api, name, found.config)
 
 
 def show(r: report.Report, o: Options, console: Console) -> None:
@@ -287,10 +380,31 @@ def show(r: report.Report, o: Options, console: Console) -> None:
         out.info(f"bar chart written to {o.svg}")
 
 
-def show_same(image: Image, o: Options) -> int:
+def figures(r: report.Report) -> dict[str, budgets.Figures]:
+    """What the budgets check, per image name."""
+    return {i["name"]: {"size_bytes": i["size_bytes"], "compressed_bytes": i["compressed_bytes"],
+                        "wasted_bytes": w["wasted_bytes"]} for i, w in zip(r["images"], r["wasted"])}
+
+
+def figures_of_one(engine: EngineAPI, cache: Cache, image: Image, o: Options) -> budgets.Figures:
+    """One image's figures: its layers are measured only when a budget asks
+    for its compressed size or its wasted bytes."""
+    if not {b.option for b in o.budgets} & {"--max-compressed", "--max-wasted"}:
+        return {"size_bytes": image.size, "compressed_bytes": 0, "wasted_bytes": 0}
+    pool = gzsize.Pool()
+    try:
+        record = measure.measure(engine, cache, pool, o.images[0])
+    finally:
+        pool.close()
+    waste = wasted.waste([cache.layer_files(layer["digest"]) for layer in record["layers"]])
+    return {"size_bytes": image.size, "compressed_bytes": record["compressed_bytes"],
+            "wasted_bytes": waste["wasted_bytes"]}
+
+
+def show_same(image: Image, o: Options, one: budgets.Figures) -> int:
     """One image under two names: say so, check the budgets, draw no chart."""
     name_a, name_b = o.images
-    results = budgets.evaluate(o.budgets, {name_a: image.size, name_b: image.size})
+    results = budgets.evaluate(o.budgets, {name_a: one, name_b: one}, o.baseline)
     if o.format == "json":
         same: report.SameImage = {"same_image": True, "names": [name_a, name_b], "id": image.id,
                                   "size_bytes": image.size, "budgets": results}
@@ -313,17 +427,26 @@ def run(o: Options, places: Places, console: Console,
         raise Fatal(NO_SDK) from None
     if o.svg:
         svg.check_writable(o.svg)      # before any work, as the budgets are
+    if o.registry:
+        registry.ping(o.registry)
     try:
         engine = make_engine()
         cache = Cache(os.path.join(places.state, "sizes"))
         try:
             r = measure_all(engine, cache, places, o)
         except _Same as same:
-            return show_same(same.image, o)
-        r["budgets"] = budgets.evaluate(o.budgets, {i["name"]: i["size_bytes"] for i in r["images"]})
+            return show_same(same.image, o, figures_of_one(engine, cache, same.image, o))
+        if o.run_floor:
+            r["floor_image"] = run_floor(engine, cache, r)
+        r["budgets"] = budgets.evaluate(o.budgets, figures(r), o.baseline)
         show(r, o, console)
         # Said last, so that the report is there to explain a failure.
-        return 0 if budgets.say(r["budgets"]) else 1
+        held = budgets.say(r["budgets"])
+        ran = r["floor_image"]
+        if ran is not None and not ran["answered"]:
+            out.error(f"the floor image {ran['image']} does not serve: {ran['why']}")
+            return 1
+        return 0 if held else 1
     except DockerException as e:    # what the engine answered, or could not
         raise Fatal(str(e)) from None
 
@@ -345,8 +468,13 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None,
         sys.stdout.write(usage(console.script_name))
         return 0
     try:
+        if o == "schema":
+            return schema.main()
         return run(o, Places.from_environ(env), console,
                    make_engine or (lambda: Engine(env)))
+    except BrokenPipeError:         # stdout's reader left (| head): as a shell's command would
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Fatal as e:
         out.error(str(e))
     except OSError as e:            # the engine's connection, the state directory

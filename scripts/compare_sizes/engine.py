@@ -16,6 +16,8 @@ class Image(NamedTuple):
     created: int
     binary: str
     config: Mapping[str, Any] = {}  # its run-time settings: User, Entrypoint, Env...
+    repo_digests: tuple[str, ...] = ()  # HOST/REPO@sha256:... of each push
+    arch: str = ""
 
 
 class SaveStream(Protocol):
@@ -131,7 +133,8 @@ class Engine:
         except self._errors.APIError as e:
             raise Fatal(f"inspecting {name}: {e.explanation}") from None
         return Image(d["Id"], d["Size"], list(d.get("RootFS", {}).get("Layers") or []),
-                     created_epoch(d["Created"]), entry_binary(d.get("Config")), d.get("Config") or {})
+                     created_epoch(d["Created"]), entry_binary(d.get("Config")), d.get("Config") or {},
+                     tuple(d.get("RepoDigests") or ()), d.get("Architecture") or "")
 
     def history(self, image_id: str) -> list[dict[str, Any]]:
         """Every instruction that made the image, oldest first: size, created_by, comment."""

@@ -19,8 +19,9 @@ class NoFloor(Exception):
     """Why the floor could not be measured (a warning, not an error)."""
 
 
-def measure(layers: list[dict[str, Any]], binary: str) -> list[FloorFile]:
-    """The floor's files, each once by its real path, smallest path first."""
+def closure(layers: list[dict[str, Any]], binary: str) -> tuple[rootfs.Tree, list[str]]:
+    """The image's tree, and the floor's paths in it: the files, then the
+    links passed on the way to them (each a real location: no link above it)."""
     if not binary:
         raise NoFloor("it has neither an entrypoint nor a command")
     tree, texts = rootfs.tree_of(layers)
@@ -32,6 +33,12 @@ def measure(layers: list[dict[str, Any]], binary: str) -> list[FloorFile]:
         raise NoFloor(f"{program} is neither an ELF program nor a #! script")
     if missing:
         raise NoFloor(f"{program} needs {', '.join(missing)}, which the image does not have")
+    return tree, paths
+
+
+def measure(layers: list[dict[str, Any]], binary: str) -> list[FloorFile]:
+    """The floor's files, each once by its real path, smallest path first."""
+    tree, paths = closure(layers, binary)
     return sorted(({"path": p, "bytes": tree.nodes[p].size} for p in paths
                    if tree.nodes[p].link is None), key=lambda f: str(f["path"]))
 

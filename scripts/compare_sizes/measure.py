@@ -75,6 +75,7 @@ def image_record(name: str, image: Image, config_history: Sequence[Entry], cache
             "size_bytes": unpacked if store == CONTAINERD else image.size,
             "compressed_bytes": sum(layer["compressed_bytes"] for layer in layers),
             "listed_bytes": listed,
+            "compressed_by": "gzip",
             "layers": layers,
             "metadata_only": sum(h["empty_layer"] for h in config_history),
             "metadata_kinds": [kind(h) for h in config_history if h["empty_layer"]]}

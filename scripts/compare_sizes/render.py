@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 from .engine import CONTAINERD
 from .out import Style
-from .report import ImageRecord, Report, ratio
+from .report import ImageRecord, PathBytes, Report, ratio
 from .units import human_bytes as hb
 
 MAX_INSTRUCTION = 72
@@ -91,16 +91,27 @@ def listed_line(r: Report) -> str:
             "(the compressed content and the unpacked layers together)")
 
 
+def exact(r: Report) -> bool:
+    """Whether some compressed size came from a registry (then each is labelled)."""
+    return any(i["compressed_by"] != "gzip" for i in r["images"])
+
+
 def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
     a, b = r["images"]
     w = max(len(a["name"]), len(b["name"]), 5)
     row = "  {:<{w}}  {:>12}  {:>14}  {:>12}  {:>6}"
-    yield f"{bold}Sizes{reset} ({uncompressed_means(r)}; compressed: the layers gzipped, what a push transfers)"
+    if exact(r):
+        yield (f"{bold}Sizes{reset} ({uncompressed_means(r)}; "
+               "compressed: as the registry stores the layers, or gzipped: an estimate)")
+        row += "  {}"
+    else:
+        yield f"{bold}Sizes{reset} ({uncompressed_means(r)}; compressed: the layers gzipped, what a push transfers)"
     yield ""
-    yield row.format("image", "uncompressed", "(bytes)", "compressed", "layers", w=w)
+    yield row.format("image", "uncompressed", "(bytes)", "compressed", "layers", "compressed by",
+                     w=w).rstrip()
     for i in (a, b):
-        yield row.format(i["name"], hb(i["size_bytes"]), i["size_bytes"],
-                         hb(i["compressed_bytes"]), len(i["layers"]), w=w)
+        yield row.format(i["name"], hb(i["size_bytes"]), i["size_bytes"], hb(i["compressed_bytes"]),
+                         len(i["layers"]), i["compressed_by"], w=w).rstrip()
     yield ""
     if r["store"] == CONTAINERD:
         yield f"  {listed_line(r)}"
@@ -129,19 +140,46 @@ def _layers(image: ImageRecord, bold: str, dim: str, reset: str) -> Iterator[str
                f"only {plural(count, 'changes', 'change')} the config: no layer{reset}")
 
 
+def signed(n: int) -> str:
+    """A change of N bytes: "+1.2 MB", "-3 B", "0 B"."""
+    return ("+" if n > 0 else "") + hb(n)
+
+
+def _paths(title: str, rows: list[PathBytes], total: str, sign: bool = False) -> Iterator[str]:
+    size = signed if sign else hb
+    yield ""
+    yield title
+    for d in rows:
+        yield f"  {size(d['bytes']):>12}  {tsv(d['path'])}"
+    yield total
+
+
 def _where(r: Report, bold: str, reset: str) -> Iterator[str]:
     a, b = (i["name"] for i in r["images"])
-    yield ""
-    yield f"{bold}Where the bytes went{reset}: paths in {a} and not in {b} (uncompressed, by directory)"
-    for d in r["diff"]:
-        yield f"  {hb(d['bytes']):>12}  {tsv(d['path'])}"
-    yield f"  {hb(r['diff_total_bytes']):>12}  all {a} paths that {b} does not have"
-    if r["diff_packages"]:
+    yield from _paths(f"{bold}Where the bytes went{reset}: paths in {a} and not in {b} "
+                      "(uncompressed, by directory)", r["diff"],
+                      f"  {hb(r['diff_total_bytes']):>12}  all {a} paths that {b} does not have")
+    yield from _paths(f"{bold}What {b} adds{reset}: paths in {b} and not in {a}", r["added"],
+                      f"  {hb(r['added_total_bytes']):>12}  all {b} paths that {a} does not have")
+    yield from _paths(f"{bold}What {b} changes{reset}: paths in both of another size "
+                      f"({b}'s bytes minus {a}'s)", r["changed"],
+                      f"  {signed(r['changed_total_bytes']):>12}  all paths in both, changed",
+                      sign=True)
+    packages = ((f"{bold}The same by package{reset}: Debian packages in {a} and not in {b} "
+                 "(dpkg's Installed-Size)", r["diff_packages"]),
+                (f"{bold}Packages {b} adds{reset}: in {b} and not in {a}", r["added_packages"]))
+    for title, found in packages:
+        if found:
+            yield ""
+            yield title
+            yield from (f"  {hb(p['bytes']):>12}  {tsv(p['package'])} {tsv(p['version'])}"
+                        for p in found)
+    if r["changed_packages"]:
         yield ""
-        yield (f"{bold}The same by package{reset}: Debian packages in {a} and not in {b} "
-               "(dpkg's Installed-Size)")
-        for p in r["diff_packages"]:
-            yield f"  {hb(p['bytes']):>12}  {tsv(p['package'])}"
+        yield f"{bold}Packages at another version{reset}: {a}'s, then {b}'s"
+        for c in r["changed_packages"]:
+            yield (f"  {signed(c['bytes_b'] - c['bytes_a']):>12}  {tsv(c['package'])} "
+                   f"{tsv(c['version_a'])} -> {tsv(c['version_b'])}")
 
 
 def _wasted(r: Report, bold: str, reset: str) -> Iterator[str]:
@@ -186,6 +224,11 @@ def _floor(r: Report, bold: str, reset: str) -> Iterator[str]:
     yield f"  {hb(floor):>12}  total: the smallest image that could run it"
     yield (f"  {b['name']} is {hb(b['size_bytes'] - floor)} above the floor "
            f"({b['size_bytes'] / floor:.1f}x it)")
+    ran = r["floor_image"]
+    if ran is not None:
+        how = f"run read-only as {ran['user']} with no capabilities"
+        result = f"GET / answered {ran['status']}" if ran["answered"] else f"it failed: {ran['why']}"
+        yield f"  {hb(ran['size_bytes']):>12}  {tsv(ran['image'])}, built from the floor, {how}: {result}"
 
 
 def text(r: Report, style: Style) -> str:
@@ -201,28 +244,75 @@ def text(r: Report, style: Style) -> str:
     return "\n".join(lines) + "\n"
 
 
+def cell(text: str) -> str:
+    """TEXT fit for one table cell: one line, its pipes escaped (GitHub's
+    tables split on them, even in code spans)."""
+    return tsv(text).replace("|", "\\|")
+
+
+def code(text: str) -> str:
+    """TEXT as a code span in a table cell, fenced by more backticks than it holds."""
+    text = cell(text)
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if fence != "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _md_layers(image: ImageRecord) -> list[str]:
+    rows = [f"| {code(shorten(layer['instruction']))} "
+            f"| {'?' if layer['size_bytes'] is None else hb(layer['size_bytes'])} "
+            f"| {hb(layer['compressed_bytes'])} |" for layer in image["layers"]]
+    return ["", f"| layer of `{image['name']}` (oldest first) | uncompressed | compressed |",
+            "| --- | ---: | ---: |", *rows]
+
+
+def _md_paths(heading: str, rows: list[PathBytes], total: int, sign: bool = False) -> list[str]:
+    size = signed if sign else hb
+    return ["", f"| {heading} | uncompressed |", "| --- | ---: |",
+            *[f"| {code(d['path'])} | {size(d['bytes'])} |" for d in rows],
+            f"| all of them | {size(total)} |"]
+
+
+def _md_packages(r: Report, a: str, b: str) -> list[str]:
+    lines: list[str] = []
+    for heading, found in ((f"Debian package in `{a}`, not in `{b}`", r["diff_packages"]),
+                           (f"Debian package in `{b}`, not in `{a}`", r["added_packages"])):
+        if found:
+            lines += ["", f"| {heading} | version | Installed-Size |", "| --- | --- | ---: |"]
+            lines += [f"| {code(p['package'])} | {cell(p['version'])} | {hb(p['bytes'])} |"
+                      for p in found]
+    if r["changed_packages"]:
+        lines += ["", f"| package at another version | `{a}` | `{b}` | Installed-Size |",
+                  "| --- | --- | --- | ---: |"]
+        lines += [f"| {code(c['package'])} | {cell(c['version_a'])} | {cell(c['version_b'])} "
+                  f"| {signed(c['bytes_b'] - c['bytes_a'])} |" for c in r["changed_packages"]]
+    return lines
+
+
 def markdown(r: Report) -> str:
-    """The report as Markdown tables, for the docs."""
+    """The report as Markdown tables, for the docs and pull requests."""
     a, b = r["images"]
     lines = [("Uncompressed: the size `docker images` shows." if r["store"] != CONTAINERD else
               f"Uncompressed: the layers unpacked; {listed_line(r)}.") +
              " Compressed: the layers gzipped, what a push transfers. 1 MB = 10^6 bytes.", "",
              "| image | uncompressed | compressed | layers |", "| --- | ---: | ---: | ---: |"]
-    lines += [f"| `{i['name']}` | {hb(i['size_bytes'])} | {hb(i['compressed_bytes'])} "
-              f"| {len(i['layers'])} |" for i in (a, b)]
+    lines += [f"| `{i['name']}` | {hb(i['size_bytes'])} | {hb(i['compressed_bytes'])}"
+              + (f" ({i['compressed_by']})" if exact(r) else "")
+              + f" | {len(i['layers'])} |" for i in (a, b)]
     if r["floor_bytes"]:
         lines.append(f"| floor: binary + its libraries | {hb(r['floor_bytes'])} | | |")
     c = compare(r)
     verdict = "saved" if c.a_larger else "more"
     lines += ["", f"`{c.larger}` is {times(c.ratio, '×')} `{c.smaller}` "
               f"({times(c.compressed_ratio, '×')} compressed): {hb(c.bytes)} {verdict}, "
-              f"{hb(c.compressed_bytes)} compressed.",
-              "", f"| in `{a['name']}`, not in `{b['name']}` | uncompressed |", "| --- | ---: |"]
-    lines += [f"| `{tsv(d['path'])}` | {hb(d['bytes'])} |" for d in r["diff"]]
-    if r["diff_packages"]:
-        lines += ["", f"| Debian package in `{a['name']}`, not in `{b['name']}` "
-                  "| Installed-Size |", "| --- | ---: |"]
-        lines += [f"| `{tsv(p['package'])}` | {hb(p['bytes'])} |" for p in r["diff_packages"]]
+              f"{hb(c.compressed_bytes)} compressed."]
+    lines += _md_layers(a) + _md_layers(b)
+    names = f"`{a['name']}`", f"`{b['name']}`"
+    lines += _md_paths(f"in {names[0]}, not in {names[1]}", r["diff"], r["diff_total_bytes"])
+    lines += _md_paths(f"in {names[1]}, not in {names[0]}", r["added"], r["added_total_bytes"])
+    lines += _md_paths(f"in both, changed: {names[1]}'s bytes minus {names[0]}'s", r["changed"],
+                       r["changed_total_bytes"], sign=True)
+    lines += _md_packages(r, a["name"], b["name"])
     if r["wasted"]:
         lines += ["", "| image | wasted: overwritten or deleted by a later layer | efficiency (dive) |",
                   "| --- | ---: | ---: |"]
@@ -230,5 +320,5 @@ def markdown(r: Report) -> str:
                   for i, w in zip(r["images"], r["wasted"])]
     if r["settings"]:
         lines += ["", f"| setting | `{a['name']}` | `{b['name']}` |", "| --- | --- | --- |"]
-        lines += [f"| {s['name']} | `{tsv(s['a'])}` | `{tsv(s['b'])}` |" for s in r["settings"]]
+        lines += [f"| {s['name']} | {code(s['a'])} | {code(s['b'])} |" for s in r["settings"]]
     return "\n".join(lines) + "\n"

@@ -2,7 +2,7 @@
 Its shape is the TypedDicts below: mypy checks every record against them, and
 FIELDS (what --help lists) must name every key of Report."""
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from .config_diff import Setting
 from .wasted import Waste
@@ -26,6 +26,7 @@ class ImageRecord(TypedDict):
     size_bytes: int
     compressed_bytes: int
     listed_bytes: int | None        # what the engine's `docker images` shows (None: not listed)
+    compressed_by: str              # "gzip" (an estimate) or "registry HOST" (exact)
     layers: list[Layer]
     metadata_only: int              # instructions that made no layer
     metadata_kinds: list[str]       # what each of them was: ENV, CMD... in order
@@ -38,14 +39,53 @@ class PathBytes(TypedDict):
 
 class PackageBytes(TypedDict):
     package: str
+    version: str
     bytes: int
+
+
+class PackageChange(TypedDict):
+    """A package in both images, at another version."""
+    package: str
+    version_a: str
+    version_b: str
+    bytes_a: int
+    bytes_b: int
+
+
+Grouped = tuple[int, list[tuple[str, int]]]     # (total, [(directory, bytes)])
+
+
+class PathChanges(NamedTuple):
+    """What B does to A's files, summed by directory, largest first."""
+    removed: Grouped        # paths in A and not in B
+    added: Grouped          # paths in B and not in A
+    changed: Grouped        # paths in both, of other sizes: B's bytes minus A's
+
+
+class PackageChanges(NamedTuple):
+    removed: list[PackageBytes]     # in A and not in B
+    added: list[PackageBytes]       # in B and not in A
+    changed: list[PackageChange]    # in both, at other versions
+
+
+class FloorRun(TypedDict):
+    """--run-floor: the floor built as an image and run."""
+    image: str                      # its name: IMAGE_B's repository + "-floor"
+    size_bytes: int                 # as the engine measures it
+    user: str                       # who it ran as
+    port: int | None                # the exposed port asked for / (None: none exposed)
+    status: int | None              # the HTTP status of GET / (None: no answer)
+    answered: bool                  # 2xx or 3xx; false: exit 1
+    why: str                        # when it did not answer: what happened
 
 
 class BudgetResult(TypedDict):
     image: str
-    option: str                     # the option that set it: "--max-size"
+    option: str                     # the option that set it: "--max-size"...
     limit_bytes: int
-    size_bytes: int                 # what was measured
+    limit_percent: float | None     # --max-growth N%: N (limit_bytes is N% of the baseline)
+    baseline_bytes: int | None      # --max-growth: the image's size in the baseline
+    size_bytes: int                 # what was measured: the size, or the growth
     held: bool                      # false: exit 1
 
 
@@ -60,9 +100,16 @@ class Report(TypedDict):
     saved_compressed_bytes: int
     diff_total_bytes: int
     diff: list[PathBytes]
+    added_total_bytes: int
+    added: list[PathBytes]
+    changed_total_bytes: int
+    changed: list[PathBytes]
     diff_packages: list[PackageBytes]
+    added_packages: list[PackageBytes]
+    changed_packages: list[PackageChange]
     floor_bytes: int | None
     floor: list[PathBytes]
+    floor_image: FloorRun | None
     wasted: list[Waste]
     settings: list[Setting]
     budgets: list[BudgetResult]
@@ -82,7 +129,8 @@ FIELDS = {
     "units": "what the numbers count",
     "store": "the engine's image store: containerd, or its storage driver (overlay2)",
     "compressed_by": "how the compressed sizes were obtained",
-    "images": "[A, B]: version, name, id, size_bytes, compressed_bytes, listed_bytes, "
+    "images": "[A, B]: version, name, id, size_bytes, compressed_bytes, compressed_by "
+              "(gzip: an estimate; registry HOST: exact), listed_bytes, "
               "layers[] (digest, instruction, size_bytes, compressed_bytes), metadata_only, "
               "metadata_kinds[]",
     "ratio": "A's size over B's (null when B has no bytes)",
@@ -91,13 +139,24 @@ FIELDS = {
     "saved_compressed_bytes": "the same, compressed",
     "diff_total_bytes": "all of A's paths that B does not have",
     "diff": "[] the largest of them by directory: path, bytes",
-    "diff_packages": "[] Debian packages in A and not in B: package, bytes",
+    "added_total_bytes": "all of B's paths that A does not have",
+    "added": "[] the largest of them by directory: path, bytes",
+    "changed_total_bytes": "paths in both of another size: B's bytes minus A's",
+    "changed": "[] the largest changes by directory: path, bytes (B's minus A's)",
+    "diff_packages": "[] Debian packages in A and not in B: package, version, bytes",
+    "added_packages": "[] Debian packages in B and not in A: package, version, bytes",
+    "changed_packages": "[] packages in both at other versions: package, version_a, "
+                        "version_b, bytes_a, bytes_b",
     "floor_bytes": "B's binary plus its libraries (null: not measured)",
     "floor": "[] their files: path, bytes",
+    "floor_image": "--run-floor: the floor built as an image and run (null without it): "
+                   "image, size_bytes, user, port, status, answered, why",
     "wasted": "[A, B]: wasted_bytes (what a later layer overwrote or deleted), efficiency "
               "(dive's score), offenders[] (path, bytes, how, layer)",
     "settings": "[] how a container of each runs: name, a, b, same",
-    "budgets": "[] one per --max-size: image, option, limit_bytes, size_bytes, held",
+    "budgets": "[] one per budget (--max-size, --max-compressed, --max-wasted, --max-growth): "
+               "image, option, limit_bytes, limit_percent, baseline_bytes, size_bytes (what "
+               "was measured: the size, or the growth over the baseline), held",
 }
 # When IMAGE_A and IMAGE_B are one image (by tag and by ID, say), the JSON is
 # only this: nothing is measured.
@@ -115,13 +174,17 @@ def ratio(a: int, b: int) -> float | None:
     return a / b if b else None
 
 
-def build(a: ImageRecord, b: ImageRecord, compressed_by: str,
-          diff_total: int, diff: Sequence[tuple[str, int]], packages: Sequence[tuple[str, int]],
-          floor_files: Sequence[PathBytes], top: int, wasted: Sequence[Waste] = (),
-          settings: Sequence[Setting] = (), store: str = "overlay2") -> Report:
-    """A and B are measure.image_record()s; DIFF is [(path, bytes)] largest
-    first, PACKAGES [(package, bytes)], FLOOR_FILES [{path, bytes}]. The
-    budgets are added once checked."""
+def _top(grouped: Grouped, top: int) -> list[PathBytes]:
+    return [{"path": p, "bytes": n} for p, n in grouped[1][:top]]
+
+
+def build(a: ImageRecord, b: ImageRecord, compressed_by: str, paths: PathChanges,
+          packages: PackageChanges, floor_files: Sequence[PathBytes], top: int,
+          wasted: Sequence[Waste] = (), settings: Sequence[Setting] = (),
+          store: str = "overlay2") -> Report:
+    """A and B are measure.image_record()s; PATHS and PACKAGES what B
+    removes, adds and changes (diff.py), FLOOR_FILES [{path, bytes}]; the
+    lists are cut at TOP. The budgets are added once checked."""
     return {
         "units": UNITS,
         "store": store,
@@ -131,11 +194,18 @@ def build(a: ImageRecord, b: ImageRecord, compressed_by: str,
         "compressed_ratio": ratio(a["compressed_bytes"], b["compressed_bytes"]),
         "saved_bytes": a["size_bytes"] - b["size_bytes"],
         "saved_compressed_bytes": a["compressed_bytes"] - b["compressed_bytes"],
-        "diff_total_bytes": diff_total,
-        "diff": [{"path": p, "bytes": n} for p, n in diff[:top]],
-        "diff_packages": [{"package": p, "bytes": n} for p, n in packages[:top]],
+        "diff_total_bytes": paths.removed[0],
+        "diff": _top(paths.removed, top),
+        "added_total_bytes": paths.added[0],
+        "added": _top(paths.added, top),
+        "changed_total_bytes": paths.changed[0],
+        "changed": _top(paths.changed, top),
+        "diff_packages": packages.removed[:top],
+        "added_packages": packages.added[:top],
+        "changed_packages": packages.changed[:top],
         "floor_bytes": sum(f["bytes"] for f in floor_files) if floor_files else None,
         "floor": list(floor_files),
+        "floor_image": None,
         "wasted": list(wasted),
         "settings": list(settings),
         "budgets": [],

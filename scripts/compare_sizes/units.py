@@ -1,16 +1,18 @@
-"""Byte sizes as docker shows them: the one definition of human_bytes, which
+"""Byte sizes for people: the one definition of human_bytes, which
 common/lib.sh's human_bytes runs too (python3 -m compare_sizes.units N...)."""
 import re
 import sys
 
 
 def human_bytes(n: int) -> str:
-    """Decimal units as docker shows them: 1 MB = 10^6 bytes; negative with a '-'."""
+    """Decimal units (1 MB = 10^6 bytes), as docker counts them, with one
+    decimal; negative with a '-'. A value that rounds up to 1000 takes the
+    next unit: 999,990 bytes is "1.0 MB", never "1000.0 kB"."""
     if n < 0:
         return "-" + human_bytes(-n)
     units = ["B", "kB", "MB", "GB", "TB"]
     value, i = float(n), 0
-    while value >= 1000 and i < len(units) - 1:
+    while i < len(units) - 1 and (value >= 1000 if i == 0 else round(value, 1) >= 1000):
         value /= 1000
         i += 1
     return f"{int(value)} {units[i]}" if i == 0 else f"{value:.1f} {units[i]}"

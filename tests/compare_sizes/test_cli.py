@@ -7,6 +7,7 @@ import unittest
 
 import fixture
 from compare_sizes import budgets, cli, engine, out, report
+from compare_sizes.budgets import Budget
 from compare_sizes.out import COLOUR, PLAIN, Console, Fatal, UsageError
 
 try:
@@ -20,6 +21,16 @@ class Terminal(io.StringIO):
 
     def isatty(self):
         return True
+
+
+def size_budget(image, limit, size, held):
+    """A --max-size result, as the JSON's budgets[] has it."""
+    return {"image": image, "option": "--max-size", "limit_bytes": limit, "limit_percent": None,
+            "baseline_bytes": None, "size_bytes": size, "held": held}
+
+
+def figures(size, compressed=0, wasted=0):
+    return {"size_bytes": size, "compressed_bytes": compressed, "wasted_bytes": wasted}
 
 
 def run_main(*argv, environ=None, make_engine=None, ttys=""):
@@ -45,7 +56,7 @@ class Parse(unittest.TestCase):
                        "--top", "3", "--no-build", "a:1", "b:2"])
         self.assertEqual(o, cli.Options(images=("a:1", "b:2"), format="json", svg="c.svg", top=3,
                                         build=False,
-                                        budgets=(("a:1", 80 * 10**6), ("b:2", 1500 * 10**6))))
+                                        budgets=(Budget("a:1", 80 * 10**6), Budget("b:2", 1500 * 10**6))))
         self.assertEqual(cli.parse(["--markdown", "--svg=x.svg"]).svg, "x.svg")
         self.assertEqual(cli.parse(["a:1", "--markdown", "b:2"]).images, ("a:1", "b:2"))
 
@@ -232,8 +243,7 @@ class Run(unittest.TestCase):
         status, stdout, stderr = self.main("--json", "--max-size", "fat:1=999B", "--max-size", "slim:1=1B")
         self.assertEqual(status, 1, stderr)
         self.assertEqual(json.loads(stdout)["budgets"], [
-            {"image": "fat:1", "option": "--max-size", "limit_bytes": 999, "size_bytes": 1000, "held": False},
-            {"image": "slim:1", "option": "--max-size", "limit_bytes": 1, "size_bytes": 1, "held": True}])
+            size_budget("fat:1", 999, 1000, False), size_budget("slim:1", 1, 1, True)])
         status, stdout, _ = self.main("--json")
         self.assertEqual((status, json.loads(stdout)["budgets"]), (0, []))
 
@@ -260,8 +270,7 @@ class Run(unittest.TestCase):
         self.assertEqual(status, 1)
         self.assertEqual(json.loads(stdout), {
             "same_image": True, "names": [image.id, "fat:1"], "id": image.id, "size_bytes": 1000,
-            "budgets": [{"image": "fat:1", "option": "--max-size", "limit_bytes": 999,
-                         "size_bytes": 1000, "held": False}]})
+            "budgets": [size_budget("fat:1", 999, 1000, False)]})
         # Two images: the full report, as before.
         status, stdout, _ = run_main("fat:1", "slim:1", environ=environ, make_engine=lambda: self.engine)
         self.assertEqual(status, 0)
@@ -286,7 +295,7 @@ class Run(unittest.TestCase):
 
 class Budgets(unittest.TestCase):
     def test_split_at_the_last_equals_sign(self):
-        self.assertEqual(budgets.parse("reg:5000/a=b=75MiB"), ("reg:5000/a=b", 75 * 2**20))
+        self.assertEqual(budgets.parse("reg:5000/a=b=75MiB"), Budget("reg:5000/a=b", 75 * 2**20))
         with self.assertRaisesRegex(UsageError, "bad size ''"):
             budgets.parse("a==")
         for spec in ("=1", "a=", "a"):
@@ -294,21 +303,20 @@ class Budgets(unittest.TestCase):
                 budgets.parse(spec)
 
     def test_evaluate_and_say(self):
-        sizes = {"a:1": 100, "b:1": 500}
-        self.assertEqual(budgets.evaluate([("a:1", 100), ("b:1", 499)], sizes), [
-            {"image": "a:1", "option": "--max-size", "limit_bytes": 100, "size_bytes": 100, "held": True},
-            {"image": "b:1", "option": "--max-size", "limit_bytes": 499, "size_bytes": 500, "held": False}])
+        sizes = {"a:1": figures(100), "b:1": figures(500)}
+        self.assertEqual(budgets.evaluate([Budget("a:1", 100), Budget("b:1", 499)], sizes), [
+            size_budget("a:1", 100, 100, True), size_budget("b:1", 499, 500, False)])
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
-            self.assertTrue(budgets.say(budgets.evaluate([("a:1", 100), ("b:1", 500)], sizes)))
-            self.assertFalse(budgets.say(budgets.evaluate([("a:1", 99), ("b:1", 600)], sizes)))
+            self.assertTrue(budgets.say(budgets.evaluate([Budget("a:1", 100), Budget("b:1", 500)], sizes)))
+            self.assertFalse(budgets.say(budgets.evaluate([Budget("a:1", 99), Budget("b:1", 600)], sizes)))
         lines = err.getvalue().splitlines()
         self.assertIn("over budget: a:1 is 100 B (100 bytes), over its --max-size of 99 B (99 bytes)", lines[2])
         self.assertEqual(sum("over budget" in line for line in lines), 1)
         self.assertIn("b:1 is 500 B, within its budget of 600 B", lines[3])
 
     def test_a_budget_must_name_a_compared_image(self):
-        self.assertEqual(cli.parse(["--max-size", "b:2=1MB", "a:1", "b:2"]).budgets, (("b:2", 10**6),))
+        self.assertEqual(cli.parse(["--max-size", "b:2=1MB", "a:1", "b:2"]).budgets, (Budget("b:2", 10**6),))
         with self.assertRaisesRegex(UsageError, r"^--max-size: nosuch:img is not one of the "
                                     r"images compared \(a:1, b:2\)$"):
             cli.parse(["--max-size", "nosuch:img=80MB", "a:1", "b:2"])
@@ -366,3 +374,105 @@ class BothStores(unittest.TestCase):
         self.assertIn("Uncompressed: the size `docker images` shows.", classic)
         self.assertIn("its docker images shows fat:1 9.0 kB, slim:1 9.0 kB", ours)
         self.assertEqual(classic.split("\n")[1:], ours.split("\n")[1:])
+
+
+class MoreBudgets(unittest.TestCase):
+    """--max-compressed, --max-wasted and --max-growth, each on both sides of its limit."""
+
+    def held(self, budget, figure=None, baseline=None):
+        figure = figure or figures(100, compressed=40, wasted=10)
+        [result] = budgets.evaluate([budget], {"a:1": figure}, baseline)
+        return result["held"]
+
+    def test_each_budget_checks_its_own_figure(self):
+        for option, value in (("--max-size", 100), ("--max-compressed", 40), ("--max-wasted", 10)):
+            with self.subTest(option=option):
+                self.assertTrue(self.held(Budget("a:1", value, option)))
+                self.assertFalse(self.held(Budget("a:1", value - 1, option)))
+
+    def test_growth_in_bytes_and_in_percent_of_the_baseline(self):
+        base = {"a:1": 80}                  # grown by 20 bytes, 25 %
+        self.assertTrue(self.held(Budget("a:1", 20, "--max-growth"), baseline=base))
+        self.assertFalse(self.held(Budget("a:1", 19, "--max-growth"), baseline=base))
+        self.assertTrue(self.held(budgets.parse("a:1=25%", "--max-growth"), baseline=base))
+        self.assertFalse(self.held(budgets.parse("a:1=24.9%", "--max-growth"), baseline=base))
+        self.assertTrue(self.held(Budget("a:1", 0, "--max-growth"), baseline={"a:1": 120}))
+
+    def test_a_blown_growth_budget_says_by_how_much_and_from_what(self):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            results = budgets.evaluate([budgets.parse("a:1=24%", "--max-growth")],
+                                       {"a:1": figures(100)}, {"a:1": 80})
+            self.assertFalse(budgets.say(results))
+        self.assertEqual(results[0]["limit_bytes"], 19)
+        self.assertEqual((results[0]["limit_percent"], results[0]["baseline_bytes"]), (24.0, 80))
+        self.assertIn("over budget: a:1 grew by 20 B (20 bytes), over its --max-growth of 24% "
+                      "of 80 B, 19 B (19 bytes)", err.getvalue())
+
+    def test_a_percent_is_a_growth_budget_only(self):
+        self.assertEqual(budgets.parse("a:1=10%", "--max-growth"), Budget("a:1", 0, "--max-growth", 10.0))
+        self.assertEqual(budgets.parse("a:1=1MB", "--max-growth"), Budget("a:1", 10**6, "--max-growth"))
+        with self.assertRaisesRegex(UsageError, "^--max-size: bad size '10%'"):
+            budgets.parse("a:1=10%")
+        with self.assertRaisesRegex(UsageError, "^--max-growth: bad size 'lots'"):
+            budgets.parse("a:1=lots", "--max-growth")
+
+    def test_the_baseline_is_read_and_checked_before_any_work(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "base.json")
+            cases = {"": "not JSON", "[]": "not a compare-sizes --json report",
+                     '{"images": [{"name": "a:1"}]}': "not a compare-sizes --json report"}
+            for text, why in cases.items():
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+                with self.subTest(text=text), self.assertRaisesRegex(UsageError, why):
+                    cli.parse(["--baseline", path, "--max-growth", "a:1=1%", "a:1", "b:1"])
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump({"images": [{"name": "a:1", "size_bytes": 5}]}, f)
+            o = cli.parse(["--baseline", path, "--max-growth", "a:1=1%", "a:1", "b:1"])
+            self.assertEqual((o.baseline, o.budgets), ({"a:1": 5}, (Budget("a:1", 0, "--max-growth", 1.0),)))
+            with self.assertRaisesRegex(UsageError, r"^--max-growth: b:1 is not in the baseline \(it has: a:1\)$"):
+                cli.parse(["--baseline", path, "--max-growth", "b:1=1%", "a:1", "b:1"])
+            with self.assertRaisesRegex(UsageError, "^--max-growth needs --baseline REPORT.json$"):
+                cli.parse(["--max-growth", "a:1=1%", "a:1", "b:1"])
+            with self.assertRaisesRegex(UsageError, "^--baseline .*/nosuch.json: No such file"):
+                cli.parse(["--baseline", tmp + "/nosuch.json", "--max-growth", "a:1=1%", "a:1", "b:1"])
+            with self.assertRaisesRegex(UsageError, "^--max-wasted: c:1 is not one of the images"):
+                cli.parse(["--max-wasted", "c:1=1MB", "a:1", "b:1"])
+
+
+class BudgetsOnTheReport(unittest.TestCase):
+    """The budgets against a whole report of the stand-in engine
+    (fat:1: 1000 bytes, 377 compressed, nothing wasted)."""
+    setUp, tearDown, main = Run.setUp, Run.tearDown, Run.main
+
+    def budget_results(self, *argv):
+        status, stdout, stderr = self.main("--json", *argv)
+        return status, json.loads(stdout)["budgets"] if stdout else stderr
+
+    def test_compressed_and_wasted_from_the_report(self):
+        status, results = self.budget_results("--max-compressed", "fat:1=377B", "--max-wasted", "fat:1=0")
+        self.assertEqual(status, 0, results)
+        self.assertEqual([(r["option"], r["size_bytes"]) for r in results],
+                         [("--max-compressed", 377), ("--max-wasted", 0)])
+        self.assertEqual(self.budget_results("--max-compressed", "fat:1=376B")[0], 1)
+
+    def test_growth_against_a_report_saved_with_json(self):
+        status, stdout, _ = self.main("--json")
+        saved = json.loads(stdout)
+        saved["images"][0]["size_bytes"] = 990          # fat:1 has grown by 10 bytes since
+        path = os.path.join(self.tmp.name, "baseline.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(saved, f)
+        for limit, held in (("10B", True), ("9B", False), ("1.02%", True), ("1%", False)):
+            with self.subTest(limit=limit):
+                status, [result] = self.budget_results("--baseline", path, "--max-growth", f"fat:1={limit}")
+                self.assertEqual((status, result["held"], result["size_bytes"], result["baseline_bytes"]),
+                                 (0 if held else 1, held, 10, 990))
+
+    def test_one_image_twice_is_measured_once_for_a_compressed_budget(self):
+        image = self.engine.image("fat:1")
+        status, stdout, _ = run_main("--json", "--max-compressed", "fat:1=376", image.id, "fat:1",
+                                     environ=self.environ, make_engine=lambda: self.engine)
+        self.assertEqual(status, 1)
+        self.assertEqual(json.loads(stdout)["budgets"][0]["size_bytes"], 377)

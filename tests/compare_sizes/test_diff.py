@@ -44,21 +44,36 @@ class Groups(unittest.TestCase):
         for path, group in cases.items():
             self.assertEqual(diff.group_of(path), group, path)
 
-    def test_path_diff_sums_what_b_lacks_largest_first(self):
+    def test_path_changes_both_ways_largest_first(self):
         a = {"/usr/bin/gcc": 50, "/usr/bin/ls": 5, "/usr/include/a.h": 7, "/usr/include/b/c.h": 8,
-             "/etc/x": 15}
-        b = {"/usr/bin/ls": 5, "/etc/y": 1}
-        total, groups = diff.path_diff(a, b)
-        self.assertEqual(total, 80)
-        self.assertEqual(groups, [("/usr/bin", 50), ("/etc", 15), ("/usr/include", 15)])
+             "/etc/x": 15, "/etc/same": 3, "/var/grow": 10, "/var/shrink": 40, "/opt/a/1": 2, "/opt/a/2": 4}
+        b = {"/usr/bin/ls": 5, "/etc/y": 1, "/etc/same": 3, "/var/grow": 12, "/var/shrink": 10,
+             "/usr/local/bin/app": 9, "/opt/a/1": 4, "/opt/a/2": 2}
+        removed, added, changed = diff.path_changes(a, b)
+        self.assertEqual(removed, (80, [("/usr/bin", 50), ("/etc", 15), ("/usr/include", 15)]))
+        self.assertEqual(added, (10, [("/usr/local/bin", 9), ("/etc", 1)]))
+        # /var: +2 and -30; /opt/a: +2 and -2 sum to nothing and is not listed.
+        self.assertEqual(changed, (-28, [("/var", -28)]))
+        self.assertEqual(diff.path_changes(b, a).changed, (28, [("/var", 28)]))
+
+
+def pkg(version, size):
+    return {"version": version, "bytes": size}
 
 
 class Packages(unittest.TestCase):
-    A = {"gcc-12": 102400, "libc6": 7168, "empty": 0, "cpp-12": 102400}
+    A = {"gcc-12": pkg("12.2.0-14", 102400), "libc6": pkg("2.36-9", 7168), "empty": pkg("1", 0),
+         "cpp-12": pkg("12.2.0-14", 102400)}
 
-    def test_package_diff_is_largest_first_and_cut_at_top(self):
-        self.assertEqual(diff.package_diff(self.A, {"libc6": 1}, 2), [("cpp-12", 102400), ("gcc-12", 102400)])
-        self.assertEqual(len(diff.package_diff(self.A, {}, 12)), 4)
+    def test_removed_added_and_at_another_version(self):
+        b = {"libc6": pkg("2.36-9+deb12u4", 8192), "empty": pkg("1", 0), "dash": pkg("0.5.12-2", 204)}
+        removed, added, changed = diff.package_changes(self.A, b)
+        self.assertEqual(removed, [{"package": "cpp-12", "version": "12.2.0-14", "bytes": 102400},
+                                   {"package": "gcc-12", "version": "12.2.0-14", "bytes": 102400}])
+        self.assertEqual(added, [{"package": "dash", "version": "0.5.12-2", "bytes": 204}])
+        self.assertEqual(changed, [{"package": "libc6", "version_a": "2.36-9", "version_b": "2.36-9+deb12u4",
+                                    "bytes_a": 7168, "bytes_b": 8192}])
+        self.assertEqual(diff.package_changes(self.A, self.A), ([], [], []))
 
     def test_packages_come_from_the_layers_status_file_once_per_image(self):
         status = fixture.layer_tar({"var/lib/dpkg/status": (
@@ -68,9 +83,9 @@ class Packages(unittest.TestCase):
             cache.put_layer("sha256:d", {**layer_mod.list_entries(io.BytesIO(status)), "tar_bytes": 1,
                                           "compressed_bytes": 1})
             image = {"id": "sha256:1", "layers": [{"digest": "sha256:d"}]}
-            self.assertEqual(diff.packages(cache, image), {"libc6": 7168})
+            self.assertEqual(diff.packages(cache, image), {"libc6": pkg("2.36", 7168)})
             cache.layer_files = lambda digest: self.fail("read the layers again")
-            self.assertEqual(diff.packages(cache, image), {"libc6": 7168})
+            self.assertEqual(diff.packages(cache, image), {"libc6": pkg("2.36", 7168)})
 
 
 class Paths(unittest.TestCase):
@@ -85,8 +100,8 @@ class Paths(unittest.TestCase):
             archive, image_id, diff_ids = fixture.save_archive([small], [{"created_by": "COPY"}])
             engine.add("slim:1", archive, image_id, diff_ids, [{"size": 1, "created_by": "COPY", "comment": ""}])
             b = measure.measure(engine, cache, pool, "slim:1")
-            total, groups = diff.paths(cache, a, b)
-            self.assertEqual(diff.paths(cache, a, b), (total, groups))
+            (total, groups), added, _ = changes = diff.paths(cache, a, b)
+            self.assertEqual(diff.paths(cache, a, b), changes)
         pool.close()
         # /usr/bin/link is whited out by the upper layer; /app/run is in both.
         self.assertEqual(total, 3000 + 500 + 700)

@@ -12,7 +12,8 @@ from compare_sizes.out import PLAIN, Style
 
 def image(name, size, gz, layers, kinds=(), listed=None):
     return {"version": name.split(":")[1], "name": name, "id": "sha256:" + name, "size_bytes": size,
-            "compressed_bytes": gz, "listed_bytes": size if listed is None else listed, "layers": layers, "metadata_only": len(kinds),
+            "compressed_bytes": gz, "compressed_by": "gzip",
+            "listed_bytes": size if listed is None else listed, "layers": layers, "metadata_only": len(kinds),
             "metadata_kinds": list(kinds)}
 
 
@@ -30,9 +31,22 @@ def sample(floor_files=None, packages=None):
     floor = floor_files if floor_files is not None else [
         {"path": "/usr/lib/x86_64-linux-gnu/libc.so.6", "bytes": 1922136},
         {"path": "/usr/local/bin/app", "bytes": 362464}]
-    diff = [("/usr/lib/gcc", 321287052), ("/usr/bin", 110607386), ("/usr/share/doc", 49302000)]
-    packages = packages if packages is not None else [("libgo-12-dev", 118947840), ("gcc-12", 69906432)]
-    return report.build(a, b, "gzip -6 with zlib on 2 CPUs", 1132029363, diff, packages, floor, 2)
+    paths = report.PathChanges(
+        removed=(1132029363, [("/usr/lib/gcc", 321287052), ("/usr/bin", 110607386),
+                              ("/usr/share/doc", 49302000)]),
+        added=(362464, [("/usr/local/bin", 362464)]),
+        changed=(-4096, [("/var/lib/dpkg", -5000), ("/etc", 904)]))
+    removed = packages if packages is not None else [
+        {"package": "libgo-12-dev", "version": "12.2.0-14", "bytes": 118947840},
+        {"package": "gcc-12", "version": "12.2.0-14", "bytes": 69906432}]
+    changed = [{"package": "base-files", "version_a": "12.4", "version_b": "12.4+deb12u1",
+                "bytes_a": 396288, "bytes_b": 397312}] if packages is None else []
+    return report.build(a, b, "gzip -6 with zlib on 2 CPUs", paths,
+                        report.PackageChanges(removed, [], changed), floor, 2)
+
+
+NO_CHANGES = report.PathChanges((0, []), (0, []), (0, []))
+NO_PACKAGES = report.PackageChanges([], [], [])
 
 
 class Stores(unittest.TestCase):
@@ -63,19 +77,24 @@ class Report(unittest.TestCase):
         self.assertEqual(r["saved_compressed_bytes"], 422449969 - 28431255)
         self.assertEqual(r["floor_bytes"], 1922136 + 362464)
         self.assertEqual([d["path"] for d in r["diff"]], ["/usr/lib/gcc", "/usr/bin"])
-        self.assertEqual(r["diff_packages"][0], {"package": "libgo-12-dev", "bytes": 118947840})
+        self.assertEqual(r["diff_packages"][0], {"package": "libgo-12-dev", "version": "12.2.0-14",
+                                                 "bytes": 118947840})
+        self.assertEqual((r["added_total_bytes"], r["added"]), (362464, [{"path": "/usr/local/bin",
+                                                                          "bytes": 362464}]))
+        self.assertEqual((r["changed_total_bytes"], [c["bytes"] for c in r["changed"]]), (-4096, [-5000, 904]))
         self.assertIsNone(sample(floor_files=[])["floor_bytes"])
 
     def test_an_image_with_no_layers_has_no_ratio_and_is_shown(self):
         a = image("fat:v1", 1000, 400, [{"digest": "d1", "instruction": "RUN a", "size_bytes": 1000,
                                          "compressed_bytes": 400}])
         empty = image("scratch:v1", 0, 0, [])
-        r = report.build(a, empty, "gzip", 1000, [("/a", 1000)], [], [], 12)
+        r = report.build(a, empty, "gzip", report.PathChanges((1000, [("/a", 1000)]), (0, []), (0, [])),
+                         NO_PACKAGES, [], 12)
         self.assertEqual((r["ratio"], r["compressed_ratio"], r["saved_bytes"]), (None, None, 1000))
         self.assertIn("  fat:v1 is ?x the size of scratch:v1 uncompressed (?x compressed)\n",
                       render.text(r, PLAIN))
         self.assertIn("`fat:v1` is ?× `scratch:v1` (?× compressed)", render.markdown(r))
-        self.assertEqual(report.build(empty, a, "gzip", 0, [], [], [], 12)["ratio"], 0.0)
+        self.assertEqual(report.build(empty, a, "gzip", NO_CHANGES, NO_PACKAGES, [], 12)["ratio"], 0.0)
 
 
 class Text(unittest.TestCase):
@@ -90,7 +109,7 @@ class Text(unittest.TestCase):
     def test_a_smaller_a_is_told_from_the_larger_image(self):
         r = sample()
         a, b = r["images"]
-        swapped = report.build(b, a, "gzip", 0, [], [], [], 2)
+        swapped = report.build(b, a, "gzip", NO_CHANGES, NO_PACKAGES, [], 2)
         lines = render.text(swapped, PLAIN).splitlines()
         self.assertEqual(lines[6], "  fat:v1 is 16.1x the size of slim:v2 uncompressed (14.9x compressed)")
         self.assertEqual(lines[7], "  fat:v1 is larger by 1.1 GB uncompressed, 394.0 MB compressed")
@@ -132,8 +151,17 @@ class Text(unittest.TestCase):
         self.assertIn("\nWhere the bytes went: paths in fat:v1 and not in slim:v2 (uncompressed, by directory)\n"
                       "      321.3 MB  /usr/lib/gcc\n      110.6 MB  /usr/bin\n"
                       "        1.1 GB  all fat:v1 paths that slim:v2 does not have\n", text)
+        self.assertIn("\nWhat slim:v2 adds: paths in slim:v2 and not in fat:v1\n"
+                      "      362.5 kB  /usr/local/bin\n"
+                      "      362.5 kB  all slim:v2 paths that fat:v1 does not have\n", text)
+        self.assertIn("\nWhat slim:v2 changes: paths in both of another size (slim:v2's bytes minus fat:v1's)\n"
+                      "       -5.0 kB  /var/lib/dpkg\n        +904 B  /etc\n"
+                      "       -4.1 kB  all paths in both, changed\n", text)
         self.assertIn("\nThe same by package: Debian packages in fat:v1 and not in slim:v2 (dpkg's Installed-Size)\n"
-                      "      118.9 MB  libgo-12-dev\n       69.9 MB  gcc-12\n", text)
+                      "      118.9 MB  libgo-12-dev 12.2.0-14\n       69.9 MB  gcc-12 12.2.0-14\n", text)
+        self.assertIn("\nPackages at another version: fat:v1's, then slim:v2's\n"
+                      "       +1.0 kB  base-files 12.4 -> 12.4+deb12u1\n", text)
+        self.assertNotIn("Packages slim:v2 adds", text)
         self.assertTrue(text.endswith(
             "        2.3 MB  total: the smallest image that could run it\n"
             "  slim:v2 is 72.6 MB above the floor (32.8x it)\n"))
@@ -158,10 +186,37 @@ class Markdown(unittest.TestCase):
             "| `fat:v1` | 1.2 GB | 422.4 MB | 2 |", "| `slim:v2` | 74.9 MB | 28.4 MB | 1 |",
             "| floor: binary + its libraries | 2.3 MB | | |", "",
             "`fat:v1` is 16.1× `slim:v2` (14.9× compressed): 1.1 GB saved, 394.0 MB compressed.", "",
+            "| layer of `fat:v1` (oldest first) | uncompressed | compressed |", "| --- | ---: | ---: |",
+            "| `(imported) base` | 1.2 GB | 422.3 MB |",
+            "| `COPY file:8119e3aaaaaa... in /hello` | ? | 140 B |", "",
+            "| layer of `slim:v2` (oldest first) | uncompressed | compressed |", "| --- | ---: | ---: |",
+            "| `RUN a\\tb` | 74.9 MB | 28.4 MB |", "",
             "| in `fat:v1`, not in `slim:v2` | uncompressed |", "| --- | ---: |",
-            "| `/usr/lib/gcc` | 321.3 MB |", "| `/usr/bin` | 110.6 MB |", "",
-            "| Debian package in `fat:v1`, not in `slim:v2` | Installed-Size |", "| --- | ---: |",
-            "| `libgo-12-dev` | 118.9 MB |", "| `gcc-12` | 69.9 MB |", ""]))
+            "| `/usr/lib/gcc` | 321.3 MB |", "| `/usr/bin` | 110.6 MB |", "| all of them | 1.1 GB |", "",
+            "| in `slim:v2`, not in `fat:v1` | uncompressed |", "| --- | ---: |",
+            "| `/usr/local/bin` | 362.5 kB |", "| all of them | 362.5 kB |", "",
+            "| in both, changed: `slim:v2`'s bytes minus `fat:v1`'s | uncompressed |", "| --- | ---: |",
+            "| `/var/lib/dpkg` | -5.0 kB |", "| `/etc` | +904 B |", "| all of them | -4.1 kB |", "",
+            "| Debian package in `fat:v1`, not in `slim:v2` | version | Installed-Size |",
+            "| --- | --- | ---: |",
+            "| `libgo-12-dev` | 12.2.0-14 | 118.9 MB |", "| `gcc-12` | 12.2.0-14 | 69.9 MB |", "",
+            "| package at another version | `fat:v1` | `slim:v2` | Installed-Size |",
+            "| --- | --- | --- | ---: |", "| `base-files` | 12.4 | 12.4+deb12u1 | +1.0 kB |", ""]))
+
+    def test_exact_sizes_are_labelled_and_estimates_then_too(self):
+        r = sample()
+        self.assertNotIn("compressed by", render.text(r, PLAIN))
+        r["images"][1]["compressed_by"] = "registry localhost:32000"
+        text = render.text(r, PLAIN).splitlines()
+        self.assertIn("compressed: as the registry stores the layers, or gzipped: an estimate", text[0])
+        self.assertTrue(text[2].endswith("  layers  compressed by"), text[2])
+        self.assertTrue(text[3].endswith("  gzip") and text[4].endswith("  registry localhost:32000"), text)
+        self.assertIn("| `slim:v2` | 74.9 MB | 28.4 MB (registry localhost:32000) | 1 |", render.markdown(r))
+
+    def test_a_cell_stays_one_cell(self):
+        self.assertEqual(render.code("RUN a | b"), "`RUN a \\| b`")
+        self.assertEqual(render.code("echo `x`"), "`` echo `x` ``")
+        self.assertEqual(render.code("a\nb"), "`a\\nb`")
 
     def test_without_floor_or_packages(self):
         text = render.markdown(sample(floor_files=[], packages=[]))
@@ -297,7 +352,7 @@ class WastedAndSettings(unittest.TestCase):
         settings = config_diff.compare({"config": {"Cmd": ["/bin/sh", "-c", "./app"]}},
                                        {"config": {"User": "10001", "Entrypoint": ["/app"]}})
         r = sample()
-        return report.build(r["images"][0], r["images"][1], "gzip", 1, [], [], [], 2, waste, settings)
+        return report.build(r["images"][0], r["images"][1], "gzip", NO_CHANGES, NO_PACKAGES, [], 2, waste, settings)
 
     def test_text_names_the_wasted_bytes_and_the_settings_that_differ(self):
         out = render.text(self.sample(), PLAIN)

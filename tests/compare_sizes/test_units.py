@@ -11,9 +11,12 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 
 class HumanBytes(unittest.TestCase):
-    def test_decimal_units_as_docker_shows_them(self):
+    def test_decimal_units_with_one_decimal(self):
         cases = {0: "0 B", 999: "999 B", 1000: "1.0 kB", 49517: "49.5 kB",
-                 74856691: "74.9 MB", 1207770528: "1.2 GB", 2 * 10**15: "2000.0 TB"}
+                 74856691: "74.9 MB", 1207770528: "1.2 GB", 2 * 10**15: "2000.0 TB",
+                 # rounding up to 1000 takes the next unit; just under it does not
+                 999949: "999.9 kB", 999950: "1.0 MB", 999990: "1.0 MB",
+                 999949999: "999.9 MB", 999950000: "1.0 GB"}
         for n, text in cases.items():
             self.assertEqual(units.human_bytes(n), text, n)
 
