@@ -118,8 +118,10 @@ wait_for_port() {
     die "nothing answered on $host:$port within ${seconds}s"
 }
 
-# A hung engine must not hang the caller: docker info gets 10 s.
-docker_ready() { timeout 10 docker info >/dev/null 2>&1; }
+# A hung engine must not hang the caller: docker info gets 10 s. Every
+# timeout here keeps its command in the caller's process group
+# (--foreground), so that a Ctrl-C typed meanwhile reaches it.
+docker_ready() { timeout --foreground 10 docker info >/dev/null 2>&1; }
 
 require_docker() {
   have docker || die "docker is not installed (install it: scripts/setup.sh docker)"
@@ -170,7 +172,7 @@ find_kubectl() {
 # kubectl_answers CMD...: a cluster answers to the kubectl command CMD, within
 # seconds (a hung API server must not hang the caller).
 kubectl_answers() {
-  have "$1" && timeout 20 "$@" version --request-timeout=5s >/dev/null 2>&1
+  have "$1" && timeout --foreground 20 "$@" version --request-timeout=5s >/dev/null 2>&1
 }
 
 # hold_lock NAME WAIT: one run at a time. Takes the lock
@@ -186,7 +188,8 @@ hold_lock() {
   exec 9>>"$file"
   if ! flock -n 9; then
     pid="$(cat "$file" 2>/dev/null)" || pid=''
-    holder="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || holder=''
+    holder=''
+    [[ -z "$pid" ]] || holder="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || holder=''
     holder="pid ${pid:-unknown}: ${holder% }"
     ((wait)) || die "another $name run holds the lock ($holder); not waiting (--no-wait)"
     info "waiting for another $name run, which holds the lock ($holder)"
@@ -214,15 +217,38 @@ human_bytes() {
   PYTHONPATH="$ASKELADDEN_ROOT/scripts" /usr/bin/python3 -m compare_sizes.units "$@"
 }
 
+# start_daemon LOG COMMAND...: COMMAND in the background, in a session of its
+# own, its output appended to LOG, reading nothing, and holding none of this
+# shell's open files but the standard three: a lock file a caller holds
+# (flock FILE scripts/...) must not stay locked for the daemon's whole life.
+# Its pid is in $! afterwards.
+start_daemon() {
+  local log="$1" fd
+  shift
+  local inherited=()
+  for fd in /proc/"$BASHPID"/fd/*; do
+    fd="${fd##*/}"
+    ((fd > 2 && fd != 255)) && inherited+=("$fd")
+  done
+  (
+    for fd in "${inherited[@]}"; do exec {fd}>&-; done 2>/dev/null
+    exec setsid nohup "$@" >>"$log" 2>&1 </dev/null
+  ) &
+}
+
 # run_logged LOG WHAT COMMAND...: run COMMAND with its output in LOG, printing
 # one progress line (elapsed time and the log's last line) every 30 s, so a
-# long step shows it is alive without flooding the terminal.
+# long step shows it is alive without flooding the terminal. While it runs,
+# RUN_LOGGED_PID is COMMAND's pid, for a trap that must stop it: a command
+# run in the background ignores the terminal's Ctrl-C.
+RUN_LOGGED_PID=''
 run_logged() {
   local log="$1" what="$2"
   shift 2
   local started=$SECONDS pid rc=0
   "$@" >"$log" 2>&1 &
   pid=$!
+  RUN_LOGGED_PID=$pid
   while kill -0 "$pid" 2>/dev/null; do
     local i
     for ((i = 0; i < 150; i++)); do
@@ -233,6 +259,7 @@ run_logged() {
       info "$what: $((SECONDS - started)) s, $(tail -n 1 "$log" | cut -c 1-100)"
   done
   wait "$pid" || rc=$?
+  RUN_LOGGED_PID=''
   return "$rc"
 }
 

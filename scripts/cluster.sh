@@ -35,8 +35,15 @@
 # create (when they were not there before). Everything else (certificates, etcd's data, the
 # kubelet's directory, logs) lives under $ASKELADDEN_STATE/cluster/run; the
 # image k8s.gcr.io/pause:3.2 (built from source) stays in the Docker engine.
-# Ports used: 2379 2380 6443 10248 10249 10250 10251 10252 10256 10257 10259
-# and the NodePort 30008; start refuses to run when one is taken.
+# Ports used: 2379 2380 6443 10248 10249 10250 10251 10252 10256 10257 10259,
+# all on 127.0.0.1 only, and the NodePort 30008, the one reachable from other
+# machines (as on microk8s); start refuses to run when one is taken.
+#
+# start is all or nothing: Ctrl-C, a termination or a failure while it runs
+# stops every process it started and puts the machine back, then says so in
+# one line (exit 130, 143 or 1). After a crash (the cluster's processes
+# killed, all or some, without stop), start first puts back what the crashed
+# run had saved, then starts afresh.
 #
 # Needs root, a running Docker engine (scripts/setup.sh docker), kubectl
 # (scripts/setup.sh kube) and the packages of scripts/setup.sh cluster.
@@ -98,7 +105,7 @@ our_pids() {
     { IFS= read -r -d '' argv0 <"$dir/cmdline"; } 2>/dev/null || [[ -n "$argv0" ]] || continue
     name="${argv0##*/}"
     [[ " ${PROCESSES[*]} " == *" $name "* ]] || continue
-    tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | grep -qF -- "$RUN/" || continue
+    tr '\0' '\n' 2>/dev/null <"$dir/cmdline" | grep -F -- "$RUN/" >/dev/null || continue
     printf '%s %s\n' "$name" "$pid"
   done
 }
@@ -147,6 +154,7 @@ build() {
     hash=unpatched
   fi
   if TREE="$(tree_for "$hash")" && [[ -f "$TREE/.askeladden-built" ]]; then
+    step "kubernetes: built already, cached in $TREE"
     return 0
   fi
   local started=$SECONDS
@@ -175,7 +183,7 @@ build() {
     [[ -x "$bin/$name" ]] && continue
     step "kubernetes: building $name ($i of ${#BINARIES[@]}; log: $CLUSTER_DIR/build-$name.log)"
     t=$SECONDS
-    run_logged "$CLUSTER_DIR/build-$name.log" "$name" env GOPROXY=off GO111MODULE=on GOFLAGS=-mod=vendor \
+    run_logged "$CLUSTER_DIR/build-$name.log" "$name" setsid env GOPROXY=off GO111MODULE=on GOFLAGS=-mod=vendor \
       CGO_ENABLED=0 make -C "$TREE" WHAT="cmd/$name" ||
       die "building $name failed (see $CLUSTER_DIR/build-$name.log)"
     printf '%s %d\n' "$name" $((SECONDS - t)) >>"$TREE/build-times"
@@ -200,7 +208,7 @@ pause_image() {
   mkdir -p "$dir"
   cp "$TREE/_output/pause" "$dir/pause"
   tar -C "$dir" -c pause | docker import -c 'ENTRYPOINT ["/pause"]' -c 'USER 65535:65535' - "$PAUSE_IMAGE" >/dev/null ||
-    die "could not create $PAUSE_IMAGE"
+    fail_start "could not create $PAUSE_IMAGE"
 }
 
 # What start changes on the machine, and how stop puts it back.
@@ -225,16 +233,74 @@ close_inherited_fds() {
 
 print_kubeconfig() { printf '%s\n' "$KUBECONFIG_FILE"; }
 
+# ---- all or nothing -----------------------------------------------------------
+
+# From the moment start may change the machine (START_CHANGED), an interrupt,
+# a termination or a failure stops what it started and puts the machine back,
+# then says so in one line. A failure names itself in START_ERROR.
+START_CHANGED=0 START_ERROR=''
+guard_start() {
+  trap 'abort_start 130 interrupted' INT
+  trap 'abort_start 143 terminated' TERM
+  trap 'abort_start "$?" failed' EXIT
+}
+fail_start() { START_ERROR="$1"; exit 1; }
+
+abort_start() {
+  local rc="$1" why="$2" log="$CLUSTER_DIR/undo.log" n undone=0
+  trap - EXIT
+  trap '' INT TERM
+  ((rc != 0)) || exit 0
+  # The command running now (a build, local-up-cluster.sh) runs in a process
+  # group of its own, with whatever it started: the terminal's Ctrl-C does
+  # not reach it. So do the daemons local-up-cluster.sh left, and theirs.
+  local groups=() name pid group
+  if [[ -n "$RUN_LOGGED_PID" ]]; then groups+=("$RUN_LOGGED_PID"); fi
+  n=0
+  while read -r name pid; do
+    n=$((n + 1))
+    group="$(ps -o pgid= -p "$pid" | tr -d ' ')" || continue
+    [[ -z "$group" || "$group" == "$(ps -o pgid= -p $$ | tr -d ' ')" ]] || groups+=("$group")
+  done < <(our_pids)
+  for group in "${groups[@]}"; do kill -TERM -- "-$group" 2>/dev/null || true; done
+  if ((START_CHANGED)); then
+    mkdir -p "$CLUSTER_DIR"
+    (stop_cluster) >"$log" 2>&1 && undone=1
+  fi
+  [[ "$why" == failed && -z "$START_ERROR" ]] && ((!START_CHANGED)) && exit "$rc"
+  local what="start $why" outcome
+  [[ -z "$START_ERROR" ]] || what="$START_ERROR"
+  if ((!START_CHANGED)); then
+    outcome="nothing on the machine had changed"
+  elif ((undone && n > 0)); then
+    outcome="stopped the $n cluster processes it had started and put the machine back"
+  elif ((undone)); then
+    outcome="put the machine back as it was"
+  else
+    outcome="the machine could not be put back completely (see $log; then: $SCRIPT_NAME stop)"
+  fi
+  printf '%s%s: error:%s %s; %s\n' "$C_RED" "$SCRIPT_NAME" "$C_RESET" "$what" "$outcome" >&2
+  exit "$rc"
+}
+
 start() {
-  if running; then
-    if wait_until 60 "" node_ready; then
-      ok "the cluster runs already and its node is Ready; nothing to do"
-      print_kubeconfig
-      return 0
-    fi
-    die "the cluster runs but its node is not Ready (logs: $RUN/logs; restart it: $SCRIPT_NAME stop && $SCRIPT_NAME start)"
+  local n
+  n="$(our_pids | wc -l)"
+  if ((n == ${#PROCESSES[@]})) && wait_until 60 "" node_ready; then
+    ok "the cluster runs already and its node is Ready; nothing to do"
+    print_kubeconfig
+    return 0
   fi
   [[ "$(id -u)" == 0 ]] || die "the kubelet and kube-proxy need root"
+  guard_start
+  # What an earlier run left (killed, or cut short without stop) goes first,
+  # and with it what it saved: the machine as it was before it.
+  if ((n > 0)) || [[ -d "$RUN/saved" ]]; then
+    START_CHANGED=1
+    step "an earlier run left its cluster behind ($n of ${#PROCESSES[@]} processes run, node not Ready): putting the machine back first"
+    stop_cluster
+    START_CHANGED=0
+  fi
   local port
   for port in "${PORTS[@]}"; do
     port_open 127.0.0.1 "$port" &&
@@ -245,11 +311,12 @@ start() {
   build
   local started=$SECONDS
   close_inherited_fds
+  START_CHANGED=1
   # A fresh run directory: a certificate or an etcd left from an earlier run
   # would only get in the way.
   restore_leftovers
   rm -rf "$RUN"
-  mkdir -p "$RUN/bin" "$RUN/logs" "$RUN/saved" "$RUN/tmp" "$RUN/certs" "$RUN/kubelet"
+  mkdir -p "$RUN/bin" "$RUN/logs" "$RUN/tmp" "$RUN/certs" "$RUN/kubelet"
   pause_image
   save_machine_state
   # local-up-cluster.sh calls sudo; we are root already.
@@ -258,7 +325,7 @@ start() {
   chmod +x "$RUN/bin/sudo"
   local script="$RUN/local-up-cluster.sh"
   patch --quiet -o "$script" "$TREE/hack/local-up-cluster.sh" <"$PATCH_DIR/local-up-cluster.patch" ||
-    die "local-up-cluster.patch does not apply to $TREE/hack/local-up-cluster.sh"
+    fail_start "local-up-cluster.patch does not apply to $TREE/hack/local-up-cluster.sh"
   # It finds its libraries from where it lies.
   cp "$script" "$TREE/hack/local-up-cluster-askeladden.sh"
   step "starting Kubernetes $(basename "$TREE" | cut -d - -f 2) (logs: $RUN/logs)"
@@ -267,7 +334,7 @@ start() {
   # shellcheck disable=SC2016
   if ! run_logged "$RUN/logs/local-up-cluster.log" "starting" setsid env \
     PATH="$RUN/bin:$PATH" GO_OUT="$TREE/_output/local/bin/$PLATFORM" KUBECTL="$(command -v kubectl)" \
-    ENABLE_DAEMON=true LOG_LEVEL=1 HOSTNAME_OVERRIDE="$NODE" \
+    ENABLE_DAEMON=true LOG_LEVEL=1 HOSTNAME_OVERRIDE="$NODE" API_BIND_ADDR=127.0.0.1 \
     CERT_DIR="$RUN/certs" LOG_DIR="$RUN/logs" ETCD_DIR="$RUN/etcd" LOCAL_TMP_DIR="$RUN/tmp" \
     POD_MANIFEST_PATH="$RUN/static-pods" KUBELET_ROOT_DIR="$RUN/kubelet" \
     CONTAINER_RUNTIME_ENDPOINT="$endpoint" IMAGE_SERVICE_ENDPOINT="$endpoint" \
@@ -277,13 +344,11 @@ start() {
     KUBE_PROXY_CONNTRACK_TCP_ESTABLISHED_TIMEOUT=0s KUBE_PROXY_CONNTRACK_TCP_CLOSE_WAIT_TIMEOUT=0s \
     KUBELET_FLAGS="--root-dir=$RUN/kubelet --cert-dir=$RUN/kubelet/pki --volume-plugin-dir=$RUN/kubelet/volume-plugins --experimental-dockershim-root-directory=$RUN/dockershim --seccomp-profile-root=$RUN/kubelet/seccomp --image-gc-high-threshold=100 --image-gc-low-threshold=99" \
     bash -c 'exec 9>&- && exec bash "$1"' _ "$TREE/hack/local-up-cluster-askeladden.sh" </dev/null; then
-    stop_cluster >/dev/null 2>&1 || true
-    die "local-up-cluster.sh failed (its log: $RUN/logs/local-up-cluster.log; the others beside it)"
+    fail_start "local-up-cluster.sh failed (its log: $RUN/logs/local-up-cluster.log; the others beside it)"
   fi
-  if ! wait_until 120 "" node_ready; then
-    stop_cluster >/dev/null 2>&1 || true
-    die "node $NODE was not Ready within 120 s (logs: $RUN/logs/kubelet.log and beside it)"
-  fi
+  wait_until 120 "" node_ready ||
+    fail_start "node $NODE was not Ready within 120 s (logs: $RUN/logs/kubelet.log and beside it)"
+  trap - INT TERM EXIT
   ok "Kubernetes runs, node $NODE Ready, in $((SECONDS - started)) s; kubeconfig:"
   print_kubeconfig
 }

@@ -3,11 +3,12 @@
 #
 # Post 2's redeploy as one script: build the snapshot's image, tag it with an
 # immutable tag from git, push it to the cluster's registry, check it through
-# the registry API, apply the namespace, Service and Deployment with the image
-# pinned by digest, wait for the rolling update (and roll it back when it
-# fails), move the post's tag to the image only once the rollout succeeded,
-# then smoke-test the NodePort. A failed rollout leaves the post's tag where
-# it was, so the next `kubectl apply -k` does not deploy the broken image.
+# the registry API, apply vX/k8s/ through a temporary kustomize overlay that
+# pins the image by digest and fills in the change cause, wait for the rolling
+# update (and roll it back when it fails), move the post's tag to the image
+# only once the rollout succeeded, then smoke-test the NodePort. A failed
+# rollout leaves the post's tag where it was, so the next `kubectl apply -k`
+# does not deploy the broken image.
 #
 # Snapshots (default v0.2):
 #   v0.1   image askeladden:v0.1, pushed as askeladden:registry
@@ -20,8 +21,8 @@
 #   --no-build            push the existing askeladden:vX instead of building it
 #   --image REF           push this local image instead of askeladden:vX
 #                         (implies --no-build)
-#   --render              push and verify, then print the manifests that would
-#                         be applied, and stop: no cluster needed
+#   --render              push and verify, then print what `kubectl kustomize`
+#                         makes of the overlay, and stop: no cluster needed
 #   --dry-run             run the checks, print the plan, change nothing
 #   --timeout SECONDS     how long to wait for the rollout (default 180)
 #   --no-wait             when another redeploy runs (it holds the lock
@@ -30,8 +31,10 @@
 #   --json                print what it did on stdout, as one JSON object, also
 #                         when it fails: image (pinned reference), git_tag,
 #                         digest, revision_before, revision_after, rolled_back,
-#                         url (smoke-tested), kubectl, exit; with --render the
-#                         manifests are its "manifests" string
+#                         failure (why the rollout failed: a pod's reason such
+#                         as CrashLoopBackOff, ProgressDeadlineExceeded or
+#                         Timeout), failed_pod, url (smoke-tested), kubectl,
+#                         exit; with --render the manifests are its "manifests"
 #   --node HOST           where the smoke test reaches the NodePort
 #                         (default 127.0.0.1: this machine is the node)
 #   -h, --help            show this help
@@ -43,13 +46,35 @@
 #              ~/.kube/config, scripts/cluster.sh's cluster (find_kubectl in
 #              common/lib.sh)
 #
-# The tracked manifests in vX/k8s/ are never rewritten: the pinned copy is
-# piped to kubectl (or printed, with --render).
+# Failing fast: while it waits, it watches the new pods. A pod waiting with
+# ErrImagePull, ImagePullBackOff, InvalidImageName or
+# CreateContainerConfigError, or in CrashLoopBackOff once restarted (it has
+# crashed twice), fails the rollout at once: it shows the reason, the pod's
+# last log lines and the recent events, and rolls back, without waiting for
+# --timeout or the Deployment's progress deadline.
 #
-# Exit status: 0 deployed (or rendered), 1 a check or step failed, 2 bad usage.
+# Ctrl-C (or SIGTERM) stops it within a second, at any step. Before the apply,
+# the cluster is left as it was (a build is stopped; an image already pushed
+# stays pushed). During the apply or the rollout, it rolls the Deployment
+# back to the revision it found (a first rollout, with nothing to go back to,
+# is left, with the command that deletes it) and leaves the post's tag where
+# it was. After the rollout, it says what is deployed and what the post's tag
+# names. Either way one line says what it did, and it exits 130.
+#
+# The tracked manifests in vX/k8s/ are never rewritten: the overlay lives in a
+# temporary directory, and what kustomize renders from it is what is applied
+# (or printed, with --render). It is written for kubectl 1.20's kustomize
+# (v2.0.3) too: `bases:` and a patch file.
+#
+# Exit status: 0 deployed (or rendered), 1 a check or step failed, 2 bad
+# usage, 130 interrupted.
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
+# shellcheck source=scripts/redeploy/overlay.sh
+source "$ASKELADDEN_ROOT/scripts/redeploy/overlay.sh"
+# shellcheck source=scripts/redeploy/rollout.sh
+source "$ASKELADDEN_ROOT/scripts/redeploy/rollout.sh"
 
 SNAPSHOT=v0.2
 REGISTRY="${REGISTRY:-localhost:32000}"
@@ -66,6 +91,9 @@ NAMESPACE=askeladden-dev
 DEPLOYMENT=deployment-askeladden-dev
 SERVICE=askeladden-dev-service
 SELECTOR=app.kubernetes.io/name=askeladden,app.kubernetes.io/instance=askeladden-dev
+# The image name vX/k8s/deployment.yaml gives (with the post's tag), which
+# the overlay's images: entry replaces.
+MANIFEST_IMAGE=localhost:32000/askeladden
 # What the registry may answer for a manifest: asking for all of them keeps it
 # from converting, which would change the digest.
 MANIFEST_TYPES=application/vnd.docker.distribution.manifest.v2+json,application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.oci.image.manifest.v1+json,application/vnd.oci.image.index.v1+json
@@ -106,38 +134,105 @@ esac
 IMAGE="${IMAGE:-askeladden:$SNAPSHOT}"
 REPO="$REGISTRY/askeladden"
 K8S_DIR="$ASKELADDEN_ROOT/$SNAPSHOT/k8s"
-MANIFESTS=(namespace.yaml service.yaml deployment.yaml)
 KUBECTL_CMD=()
+OVERLAY=''
 # What --json reports, filled in as the steps go.
 GIT_TAG='' DIGEST='' previous='' REVISION_AFTER='' ROLLED_BACK=false URL='' rendered=''
+FAILURE='' FAILED_POD=''
+# Where an interrupt finds it: prepare (nothing applied yet), rollout (from
+# the apply on), undo (rolling back), rolled-out.
+PHASE=prepare
 
 # report_json: the --json object, on exit whatever the outcome.
 report_json() {
-  local rc=$?
+  local rc="$1"
   jq -n --arg image "${DIGEST:+$REPO@$DIGEST}" --arg git_tag "$GIT_TAG" --arg digest "$DIGEST" \
     --arg before "$previous" --arg after "$REVISION_AFTER" --argjson rolled_back "$ROLLED_BACK" \
+    --arg failure "$FAILURE" --arg failed_pod "$FAILED_POD" \
     --arg url "$URL" --arg kubectl "${KUBECTL_CMD[*]}" --argjson exit "$rc" \
     --arg manifests "$( ((RENDER)) && printf '%s' "$rendered")" '
     def orNull: if . == "" then null else . end;
     {image: ($image | orNull), git_tag: ($git_tag | orNull), digest: ($digest | orNull),
      revision_before: ($before | orNull | if . then tonumber else . end),
      revision_after: ($after | orNull | if . then tonumber else . end),
-     rolled_back: $rolled_back, url: ($url | orNull), kubectl: ($kubectl | orNull), exit: $exit}
+     rolled_back: $rolled_back, failure: ($failure | orNull), failed_pod: ($failed_pod | orNull),
+     url: ($url | orNull), kubectl: ($kubectl | orNull), exit: $exit}
     + if $manifests == "" then {} else {manifests: $manifests} end'
 }
-if ((JSON)); then trap report_json EXIT; fi
+on_exit() {
+  local rc=$?
+  [[ -z "$OVERLAY" ]] || rm -rf "$OVERLAY"
+  if ((JSON)); then report_json "$rc"; fi
+}
+trap on_exit EXIT
+# Every timeout below keeps its command in the terminal's process group
+# (--foreground): a Ctrl-C must reach it.
+kube() { timeout --foreground 60 "${KUBECTL_CMD[@]}" "$@"; }
+# kubectl_line ARGS...: the command line a user types for it.
+kubectl_line() {
+  [[ "${KUBECTL_FROM:-}" != cluster.sh ]] || printf 'KUBECONFIG=%s ' "$KUBECONFIG"
+  printf '%s' "${KUBECTL_CMD[*]} $*"
+}
+
+# revision: the Deployment's revision now (nothing when there is none).
+revision() {
+  kube -n "$NAMESPACE" get "deployment/$DEPLOYMENT" \
+    -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}' 2>/dev/null || true
+}
+
+# interrupted MESSAGE: the one line a Ctrl-C ends with.
+interrupted() {
+  printf '%s%s: interrupted:%s %s\n' "$C_RED" "$SCRIPT_NAME" "$C_RESET" "$*" >&2
+  exit 130
+}
+on_interrupt() {
+  trap '' INT TERM
+  # The terminal echoed ^C; the line starts afresh.
+  if [[ -t 2 ]]; then printf '\n' >&2; fi
+  local pid now what
+  # A build runs in a session of its own (see below): stop all of it.
+  for pid in $(jobs -p); do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  case "$PHASE" in
+    prepare)
+      what="nothing was applied to the cluster"
+      [[ -z "$DIGEST" ]] || what+="; $REPO:$GIT_TAG was pushed"
+      ((RENDER)) || what+="; $REPO:$POST_TAG was not moved"
+      interrupted "$what" ;;
+    rollout)
+      now="$(revision)"
+      if [[ "$now" == "$previous" ]]; then
+        interrupted "the Deployment was not changed (revision ${now:-none}); $REPO:$POST_TAG was not moved"
+      elif [[ -z "$previous" ]]; then
+        interrupted "the first rollout of $REPO@$DIGEST was left as it is, with nothing to roll back to; remove it: $(kubectl_line delete namespace "$NAMESPACE")"
+      elif kube -n "$NAMESPACE" rollout undo "deployment/$DEPLOYMENT" >/dev/null 2>&1; then
+        ROLLED_BACK=true REVISION_AFTER="$(revision)"
+        interrupted "rolled back to the pods of revision $previous (watch: $(kubectl_line -n "$NAMESPACE" rollout status "deployment/$DEPLOYMENT")); $REPO:$POST_TAG was not moved"
+      else
+        interrupted "$REPO@$DIGEST is deployed, rolling out, and the rollback failed: $REPO:$POST_TAG names the old image; undo: $(kubectl_line -n "$NAMESPACE" rollout undo "deployment/$DEPLOYMENT")"
+      fi ;;
+    undo)
+      interrupted "the rollback of $REPO@$DIGEST to revision $previous was applied and rolls out (watch: $(kubectl_line -n "$NAMESPACE" rollout status "deployment/$DEPLOYMENT")); $REPO:$POST_TAG was not moved" ;;
+    rolled-out)
+      now="$(registry_digest "$POST_TAG" 2>/dev/null)" || now=''
+      if [[ "$now" == "$DIGEST" ]]; then
+        interrupted "$REPO@$DIGEST is deployed and rolled out, and $REPO:$POST_TAG names it; only the smoke test was cut short"
+      else
+        interrupted "$REPO@$DIGEST is deployed and rolled out, but $REPO:$POST_TAG still names ${now:-nothing}; finish: docker tag $IMAGE $REPO:$POST_TAG && docker push $REPO:$POST_TAG"
+      fi ;;
+  esac
+}
+trap on_interrupt INT TERM
 # One redeploy at a time touches the cluster and the registry.
 ((DRY_RUN)) || hold_lock redeploy "$WAIT"
 LAST_STEP=7
 ((RENDER)) && LAST_STEP=4
 
 progress() { step "[$1/$LAST_STEP] $2"; }
-kube() { timeout 60 "${KUBECTL_CMD[@]}" "$@"; }
 
 # --- 1. Preflight: every check, and nothing changed ------------------------
 
 require_cmd docker curl jq git
-for f in "${MANIFESTS[@]}"; do
+for f in kustomization.yaml deployment.yaml; do
   [[ -f "$K8S_DIR/$f" ]] || die "missing manifest $SNAPSHOT/k8s/$f"
 done
 
@@ -160,7 +255,8 @@ git_sha="$(git -C "$ASKELADDEN_ROOT" rev-parse --short HEAD 2>/dev/null)" ||
 GIT_TAG="$git_sha"
 [[ -z "$(git -C "$ASKELADDEN_ROOT" status --porcelain 2>/dev/null)" ]] || GIT_TAG="$git_sha-dirty"
 
-if ((!RENDER)) && ! find_kubectl; then
+# kustomize is kubectl's: --render needs a kubectl, not a cluster.
+if ! find_kubectl && ! { ((RENDER)) && have "${KUBECTL_CMD[0]}"; }; then
   have "${KUBECTL_CMD[0]}" ||
     die "'${KUBECTL_CMD[*]}' is not installed (install microk8s or kubectl, or set KUBECTL)"
   server="$(kube config view --minify -o 'jsonpath={.clusters[0].cluster.server}' 2>/dev/null || true)"
@@ -177,12 +273,12 @@ if ((DRY_RUN)); then
   if ((RENDER)); then
     info "3. push:    $REPO:$GIT_TAG and $REPO:$POST_TAG"
     info "4. verify:  both tags in http://$REGISTRY/v2/askeladden/tags/list, at the pushed digest"
-    info "   then print $SNAPSHOT/k8s/{${MANIFESTS[*]}} with image $REPO@<digest>"
+    info "   then print $SNAPSHOT/k8s/ through an overlay that pins image $REPO@<digest>"
   else
     info "3. push:    $REPO:$GIT_TAG"
     info "4. verify:  the tag in http://$REGISTRY/v2/askeladden/tags/list, at the pushed digest"
-    info "5. apply:   $SNAPSHOT/k8s/{${MANIFESTS[*]}} with image $REPO@<digest>"
-    info "6. wait:    rollout status deployment/$DEPLOYMENT -n $NAMESPACE --timeout=${TIMEOUT}s (rollout undo on failure),"
+    info "5. apply:   $SNAPSHOT/k8s/ through an overlay that pins image $REPO@<digest>"
+    info "6. wait:    for the rollout, up to ${TIMEOUT}s, watching the new pods (rollout undo on failure),"
     info "            then push $REPO:$POST_TAG: the post's tag moves only once the rollout succeeded"
     info "7. smoke:   GET http://$NODE:<nodePort of $SERVICE>/"
   fi
@@ -200,11 +296,12 @@ if ((BUILD)); then
   # No image can be pulled on some machines: base-images.sh makes sure the
   # Dockerfiles' FROM images exist, and returns at once when they do. Both
   # steps may take minutes: run_logged says every 30 s that they are alive.
-  if ! run_logged "$base_log" "base images" "$ASKELADDEN_ROOT/scripts/base-images.sh"; then
+  # Each runs in a session of its own, which on_interrupt stops as a whole.
+  if ! run_logged "$base_log" "base images" setsid "$ASKELADDEN_ROOT/scripts/base-images.sh"; then
     tail -n 20 "$base_log" >&2
     die "scripts/base-images.sh failed; full log: $base_log"
   fi
-  if ! run_logged "$build_log" "make image" make -C "$ASKELADDEN_ROOT/$SNAPSHOT" image IMAGE="$IMAGE"; then
+  if ! run_logged "$build_log" "make image" setsid make -C "$ASKELADDEN_ROOT/$SNAPSHOT" image IMAGE="$IMAGE"; then
     tail -n 20 "$build_log" >&2
     die "make -C $SNAPSHOT image failed; full log: $build_log"
   fi
@@ -228,7 +325,7 @@ registry_digest() {
 push_tag() {
   local out digest
   docker tag "$IMAGE" "$REPO:$1"
-  out="$(timeout 600 docker push "$REPO:$1" 2>&1)" || {
+  out="$(timeout --foreground 600 docker push "$REPO:$1" 2>&1)" || {
     printf '%s\n' "$out" | tail -n 5 >&2
     die "docker push $REPO:$1 failed"
   }
@@ -283,22 +380,14 @@ progress 4 "verifying $REPO tags through http://$REGISTRY/v2/"
 if ((RENDER)); then verify_tags "$GIT_TAG" "$POST_TAG"; else verify_tags "$GIT_TAG"; fi
 info "$REPO@$DIGEST"
 
-# The three manifests as one stream, the image pinned by digest and the change
-# cause (what `kubectl rollout history` shows) filled in.
-CAUSE="redeploy.sh $SNAPSHOT: askeladden:$POST_TAG, git $GIT_TAG, $REPO@$DIGEST"
-render() {
-  local f
-  for f in "${MANIFESTS[@]}"; do
-    printf -- '---\n'
-    cat "$K8S_DIR/$f"
-  done | awk -v image="$REPO@$DIGEST" -v cause="$CAUSE" '
-    /^ *image: / { sub(/image: .*/, "image: " image); images++ }
-    /^ *kubernetes\.io\/change-cause: / { sub(/change-cause: .*/, "change-cause: \"" cause "\""); causes++ }
-    { print }
-    END { if (images != 1 || causes != 1) exit 3 }'
-}
-rendered="$(render)" ||
-  die "$SNAPSHOT/k8s/deployment.yaml needs exactly one image: line and one kubernetes.io/change-cause annotation"
+# What is applied: vX/k8s/ through a temporary overlay (scripts/redeploy/overlay.sh).
+OVERLAY="$(mktemp -d)"
+write_overlay "$OVERLAY" "redeploy.sh $SNAPSHOT: askeladden:$POST_TAG, git $GIT_TAG, $REPO@$DIGEST"
+rendered="$(render_overlay "$OVERLAY")" ||
+  die "kubectl kustomize could not render $SNAPSHOT/k8s/ with the overlay"
+if [[ "$(grep -c '^ *image: ' <<<"$rendered")" != 1 ]] || ! grep -qx " *image: $REPO@$DIGEST" <<<"$rendered"; then
+  die "$SNAPSHOT/k8s/ needs exactly one container, whose image is $MANIFEST_IMAGE:TAG"
+fi
 
 if ((RENDER)); then
   ((JSON)) || printf '%s\n' "$rendered"
@@ -308,13 +397,9 @@ fi
 
 # --- 5. Apply ----------------------------------------------------------------
 
-# revision: the Deployment's revision now (nothing when there is none).
-revision() {
-  kube -n "$NAMESPACE" get "deployment/$DEPLOYMENT" \
-    -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}' 2>/dev/null || true
-}
 previous="$(revision)"
 progress 5 "applying namespace $NAMESPACE, service $SERVICE, deployment $DEPLOYMENT"
+PHASE=rollout
 applied="$(printf '%s\n' "$rendered" | kube apply -f - 2>&1)" || {
   printf '%s\n' "$applied" >&2
   die "kubectl apply failed"
@@ -323,33 +408,23 @@ while IFS= read -r line; do info "$line"; done <<<"$applied"
 
 # --- 6. Wait for the rollout, or roll back -----------------------------------
 
-explain_failure() {
-  local newest
-  info "recent events in $NAMESPACE:"
-  kube -n "$NAMESPACE" get events --sort-by=.lastTimestamp 2>&1 | tail -n 12 >&2 || true
-  kube -n "$NAMESPACE" get pods -l "$SELECTOR" -o wide >&2 || true
-  newest="$(kube -n "$NAMESPACE" get pods -l "$SELECTOR" --sort-by=.metadata.creationTimestamp -o name 2>/dev/null | tail -n 1)"
-  if [[ -n "$newest" ]]; then
-    info "last log lines of $newest:"
-    kube -n "$NAMESPACE" logs "$newest" --tail=20 >&2 2>&1 ||
-      kube -n "$NAMESPACE" logs "$newest" --tail=20 --previous >&2 2>&1 || true
-  fi
-}
-
 progress 6 "waiting for the rollout (up to ${TIMEOUT}s)"
-if ! timeout $((TIMEOUT + 30)) "${KUBECTL_CMD[@]}" -n "$NAMESPACE" rollout status \
-  "deployment/$DEPLOYMENT" --timeout="${TIMEOUT}s" >&2; then
+if ! watch_rollout "$TIMEOUT"; then
   explain_failure
   [[ -n "$previous" ]] ||
-    die "the first rollout of $DEPLOYMENT failed; there is nothing to roll back to (delete it: kubectl delete namespace $NAMESPACE)"
+    die "the first rollout of $DEPLOYMENT failed ($FAILURE); there is nothing to roll back to (delete it: $(kubectl_line delete namespace "$NAMESPACE"))"
   info "rolling back to revision $previous"
+  PHASE=undo
   kube -n "$NAMESPACE" rollout undo "deployment/$DEPLOYMENT" >&2 ||
-    die "the rollout failed, and so did rollout undo: fix it by hand"
+    die "the rollout failed ($FAILURE), and so did rollout undo: fix it by hand"
   ROLLED_BACK=true
-  kube -n "$NAMESPACE" rollout status "deployment/$DEPLOYMENT" --timeout="${TIMEOUT}s" >&2 || true
+  failure="$FAILURE" failed_pod="$FAILED_POD"
+  watch_rollout "$TIMEOUT" || true
+  FAILURE="$failure" FAILED_POD="$failed_pod"
   REVISION_AFTER="$(revision)"
-  die "the rollout of $REPO@$DIGEST failed and was rolled back; $REPO:$POST_TAG was left where it was"
+  die "the rollout of $REPO@$DIGEST failed ($FAILURE) and was rolled back; $REPO:$POST_TAG was left where it was"
 fi
+PHASE=rolled-out
 REVISION_AFTER="$(revision)"
 push_post_tag
 verify_tags "$GIT_TAG" "$POST_TAG"

@@ -82,7 +82,7 @@ start() {
   have docker-registry || die "docker-registry is not installed (run: scripts/setup.sh registry)"
   step "starting docker-registry on $ADDR (data and log under $DIR)"
   write_config
-  setsid nohup docker-registry serve "$DIR/config.yml" >>"$LOG" 2>&1 </dev/null &
+  start_daemon "$LOG" docker-registry serve "$DIR/config.yml"
   local pid=$!
   echo "$pid" >"$PIDFILE"
   if ! wait_until 15 "" registry_answers "$ADDR"; then

@@ -26,8 +26,12 @@
 #                  dockerd from elsewhere is on the PATH (a docker client
 #                  alone is no engine: docker.io goes beside it). When the
 #                  engine is not running, it says how to start it; it starts
-#                  dockerd itself (in the background, log under
-#                  $ASKELADDEN_STATE) only for Debian's docker.io.
+#                  the engine itself only for Debian's docker.io: through
+#                  systemd (systemctl start docker) or the init script where
+#                  an init manages it, else a dockerd in the background (log
+#                  under $ASKELADDEN_STATE). The machine's engine is the one
+#                  answering on /var/run/docker.sock, never a process that is
+#                  merely named dockerd (a rootless one, another user's).
 #   python-docker  the Docker SDK for Python, which compare-sizes.sh reads the
 #                  engine with (/usr/bin/python3 -c 'import docker')
 #   base-images    mmdebstrap and arch-test, with which scripts/base-images.sh
@@ -76,6 +80,8 @@
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
+# shellcheck source=scripts/setup/engine.sh
+source "$ASKELADDEN_ROOT/scripts/setup/engine.sh"
 
 DPKG_ADMINDIR="${ASKELADDEN_DPKG_ADMINDIR:-/var/lib/dpkg}"
 OS_RELEASE="${ASKELADDEN_OS_RELEASE:-/etc/os-release}"
@@ -91,7 +97,7 @@ INSTALL=()       # MISSING as APT offers it
 UNOFFERED=()     # what of MISSING APT does not offer
 SYSTEM="an unknown system"
 BLOCKED=()       # what stands in the way, one line each
-START_DOCKERD=0  # start Debian's dockerd after the installs
+START_DOCKERD=0  # start Debian's docker.io engine after the installs
 
 installed() {
   dpkg-query --admindir="$DPKG_ADMINDIR" -W -f='${Status}\n' "$1" 2>/dev/null |
@@ -278,7 +284,7 @@ check_component() {
     docker) check_docker ;;
     python-docker) check_packages python-docker python3-docker py docker ;;
     base-images) check_packages base-images mmdebstrap cmds mmdebstrap \; arch-test cmds arch-test ;;
-    images) check_packages images libxml2-utils cmds xmllint \; librsvg2-bin cmds rsvg-convert \; python3-mypy py mypy \;
+    images) check_packages images libxml2-utils cmds xmllint \; librsvg2-bin cmds rsvg-convert \; python3-mypy py mypy \; \
       python3-jsonschema py jsonschema ;;
     registry) check_packages registry docker-registry cmds docker-registry ;;
     fuzz)
@@ -371,25 +377,6 @@ install_missing() {
     "${INSTALL[@]}" >&2 || die "apt-get install ${INSTALL[*]} failed (nothing was removed)"
 }
 
-# No systemd here: run dockerd in the background with its log in the state
-# directory and wait until the engine answers. dockerd gives the socket to
-# the docker group when that group exists (docker.io creates it).
-start_dockerd() {
-  have dockerd || die "dockerd is not installed (install the docker.io package)"
-  have docker || die "dockerd is installed, but no docker client is (install the docker-cli package)"
-  mkdir -p "$ASKELADDEN_STATE"
-  local log="$ASKELADDEN_STATE/dockerd.log"
-  if ! pgrep -x dockerd >/dev/null; then
-    step "starting dockerd (log: $log)"
-    setsid nohup dockerd >>"$log" 2>&1 </dev/null &
-  else
-    step "waiting for the running dockerd to answer"
-  fi
-  wait_until 60 "" docker_ready ||
-    die "dockerd did not answer within 60 s; its log: $log"
-  ok "Docker engine $(docker version --format '{{.Server.Version}}') is running"
-}
-
 main() {
   local arg components=()
   for arg in "$@"; do
@@ -422,7 +409,7 @@ main() {
   if ((DRY_RUN)); then
     resolve_missing
     ((${#INSTALL[@]} == 0)) || info "would run: apt-get install --no-install-recommends --no-remove ${INSTALL[*]}"
-    ((START_DOCKERD == 0)) || info "would start dockerd"
+    ((START_DOCKERD == 0)) || info "$(engine_start_words "$(engine_start_plan)")"
     report_unoffered || exit 1
     return 0
   fi
@@ -434,7 +421,7 @@ main() {
     report_unoffered || ((${#INSTALL[@]} > 0 || START_DOCKERD)) || exit 1
     local needs=() what="missing packages: ${INSTALL[*]}"
     ((${#INSTALL[@]} == 0)) || needs+=("sudo apt-get install ${INSTALL[*]}")
-    ((START_DOCKERD == 0)) || needs+=("sudo scripts/setup.sh docker, which starts dockerd")
+    ((START_DOCKERD == 0)) || needs+=("sudo scripts/setup.sh docker, which starts the Docker engine")
     ((${#INSTALL[@]} > 0)) || what="no Docker engine runs"
     die "$what (as root: $(printf '%s; ' "${needs[@]}" | sed 's/; $//'))"
   fi
@@ -445,7 +432,7 @@ main() {
     resolve_missing
   fi
   ((${#INSTALL[@]} == 0)) || install_missing
-  ((START_DOCKERD == 0)) || start_dockerd
+  ((START_DOCKERD == 0)) || start_engine
   report_unoffered || exit 1
 }
 

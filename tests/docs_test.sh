@@ -11,10 +11,14 @@
 #   - every block marked runnable runs, and prints what the post shows
 #     (tests/docs/blocks.sh: what varies from run to run is masked);
 #   - every line of a block marked illustrative is one that our scripts or
-#     kubectl can print (tests/docs/illustrative.sh).
+#     kubectl can print (tests/docs/illustrative.sh);
+#   - a post is at most its number of words, starts a watch before the
+#     apply it shows, pins a supported microk8s, and says when and on what
+#     its blocks were captured (tests/docs/shape.sh).
 # Then the figures (tests/docs/figures.sh): drawn from their sources, shown
-# in a post, and stating the numbers of the manifests and of the
-# compare-sizes report. README.md stays under 1,200 words.
+# in a post, and stating the numbers of the manifests, of the compare-sizes
+# report and of the post's block they illustrate. README.md stays under
+# 1,200 words.
 #
 # The runnable blocks build the images, run containers on port 8080 and push
 # to the registry on localhost:32000 (make test-docs starts one). Blocks
@@ -36,6 +40,8 @@ source "$ASKELADDEN_ROOT/tests/docs/mentions.sh"
 source "$ASKELADDEN_ROOT/tests/docs/illustrative.sh"
 # shellcheck source=tests/docs/figures.sh
 source "$ASKELADDEN_ROOT/tests/docs/figures.sh"
+# shellcheck source=tests/docs/shape.sh
+source "$ASKELADDEN_ROOT/tests/docs/shape.sh"
 
 README_MAX_WORDS=1200
 # The containers the posts start; left over when a run was interrupted.
@@ -104,6 +110,7 @@ for file in "${files[@]}"; do
   check_scripts_and_flags "$file"
   check_option_lists "$file"
   check_illustrative "$file"
+  check_post_shape "$file"
   ((run_blocks)) && run_file_blocks "$file"
 done
 

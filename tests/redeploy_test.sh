@@ -6,13 +6,23 @@
 #   errors   bad usage (a snapshot, --timeout, --node), no engine, registry
 #            down, no cluster: one clear line within seconds, nothing pushed
 #   render   --render pushes both tags, the registry serves them at the digest
-#            the script printed, the printed manifests pin it (--image, v0.1,
-#            the default build path, --no-build, the default registry)
+#            the script printed, the printed manifests (the overlay's, through
+#            kubectl kustomize) pin it (--image, v0.1, the default build path,
+#            --no-build, the default registry)
+#   rollout  how it reads a rollout (tests/redeploy/fail_fast.sh), on
+#            Kubernetes' own objects
+#   Ctrl-C   typed in a pseudo-terminal (tests/redeploy/interrupts.sh) while
+#            it waits for the lock: exit 130 and one line, nothing pushed
 #   cluster  the full redeploy, building and with --no-build, with --node and
 #            --timeout, a wrong --node, and a bad rollout: rolled back, the
-#            old pods serving, the post's tag left where it was; for real,
-#            when a cluster answers (tests/cluster_test.sh starts one and runs
-#            this), skipped loudly otherwise
+#            old pods serving, the post's tag left where it was. Ctrl-C just
+#            before the apply (the Deployment unchanged) and during a rollout
+#            (rolled back at once). Failing fast: a crash loop, an invalid
+#            image name, a missing ConfigMap and an image that cannot be
+#            pulled, each rolled back within 30 s of the first event that
+#            showed it. For real, when a cluster answers
+#            (tests/cluster_test.sh starts one and runs this), skipped loudly
+#            otherwise
 #
 # The checks read what redeploy.sh printed (its git tag, its digest, its
 # kubectl) and compare it with what the registry and Docker hold.
@@ -25,6 +35,12 @@
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
+# shellcheck source=scripts/redeploy/rollout.sh
+source "$ASKELADDEN_ROOT/scripts/redeploy/rollout.sh"
+# shellcheck source=tests/redeploy/interrupts.sh
+source "$ASKELADDEN_ROOT/tests/redeploy/interrupts.sh"
+# shellcheck source=tests/redeploy/fail_fast.sh
+source "$ASKELADDEN_ROOT/tests/redeploy/fail_fast.sh"
 
 accept_only_help "$@"
 require_cmd docker jq yq curl
@@ -41,6 +57,13 @@ rendered_image() { rendered_json | jq -r 'select(.kind == "Deployment") | .spec.
 tags_of() { curl -fsS --max-time 5 "http://$1/v2/askeladden/tags/list" 2>/dev/null | jq -c '.tags // [] | sort' || echo '[]'; }
 catalog_of() { curl -fsS --max-time 5 "http://$1/v2/_catalog" | jq -c '.repositories'; }
 local_tags_of() { docker images --format '{{.Repository}}:{{.Tag}}' "$1/askeladden"; }
+# local_refs_of REGISTRY: every tag and digest by which the engine knows an
+# image pushed there. An image whose tag moved on is still known by its
+# digest, and stays until that goes too.
+local_refs_of() {
+  docker images --digests --format '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}' "$1/askeladden" |
+    tr ' ' '\n' | grep -v -e ':<none>$' -e '@<none>$' | sort -u
+}
 printed_git_tag() { printed .git_tag; }
 # printed_digest REGISTRY: the digest of the image it pinned, from REGISTRY.
 printed_digest() { jq -r --arg p "$1/askeladden@" '.image // "" | select(startswith($p)) | ltrimstr($p)' "$CAPTURED/out"; }
@@ -59,13 +82,14 @@ CAPTURED="$(mktemp -d)"
 TEST_PORT="$(free_port)"
 TEST_REGISTRY="127.0.0.1:$TEST_PORT"
 THROWAWAY="askeladden-redeploy-test:$$"
+CRASHER='' SLEEPER='' UNPULLABLE='' CLUSTER=0
 # The test registry's state, and redeploy.sh's build logs, stay out of the real ones.
 export ASKELADDEN_STATE="$CAPTURED/state"
 
 cleanup() {
   "$REGISTRY_SH" --port "$TEST_PORT" stop >/dev/null 2>&1 || true
   local refs
-  mapfile -t refs < <(local_tags_of "$TEST_REGISTRY" 2>/dev/null; echo "$THROWAWAY")
+  mapfile -t refs < <(local_refs_of "$TEST_REGISTRY" 2>/dev/null; printf '%s\n' "$THROWAWAY" $CRASHER $SLEEPER $UNPULLABLE)
   docker rmi "${refs[@]}" >/dev/null 2>&1 || true
   rm -rf "$CAPTURED"
 }
@@ -266,18 +290,22 @@ test_one_run_at_a_time() {
 
 # --- Cluster -------------------------------------------------------------------
 
-deployed_image() {
-  "${kubectl[@]}" -n askeladden-dev get deployment/deployment-askeladden-dev -o 'jsonpath={.spec.template.spec.containers[0].image}'
-}
+deployment_field() { "${kubectl[@]}" -n askeladden-dev get deployment/deployment-askeladden-dev -o json | jq -c "$1"; }
+deployed_image() { deployment_field '.spec.template.spec.containers[0].image' | jq -r .; }
+# post_tags: what :slim names in the default registry and in the test's.
+post_tags() { printf '%s %s\n' "$(served_digest localhost:32000 slim)" "$(served_digest "$TEST_REGISTRY" slim)"; }
 
+# test_cluster_redeploy: the redeploys; sets kubectl, GOOD_IMAGE (what is
+# deployed at the end) and CLUSTER (1: a cluster answered).
 test_cluster_redeploy() {
-  local kubectl image slim
+  local image slim
   # The dry run checks the cluster as the real run does, and names its kubectl.
   capture env -u REGISTRY "$REDEPLOY" --json --dry-run --no-build
   if ((RC != 0)); then
-    check_fail "cluster: redeploy.sh --dry-run reaches the cluster" "$(tail -n 1 "$CAPTURED/err"); apply, rollout and smoke test NOT tested"
+    check_fail "cluster: redeploy.sh --dry-run reaches the cluster" "$(tail -n 1 "$CAPTURED/err"); apply, rollout, smoke test, Ctrl-C and failing fast NOT tested"
     return 0
   fi
+  CLUSTER=1
   find_kubectl || true
   kubectl=("${KUBECTL_CMD[@]}")
   check_eq "cluster: the dry run names find_kubectl's kubectl" "${kubectl[*]}" "$(printed_kubectl)"
@@ -316,12 +344,25 @@ test_cluster_redeploy() {
   check "cluster: it says why: the events and the pods" said "recent events in askeladden-dev"
   check "cluster: and it was rolled back" said "was rolled back"
   check_eq "cluster: --json says so: rolled_back, exit 1" "true 1" "$(jq -r '"\(.rolled_back) \(.exit)"' "$CAPTURED/out")"
+  check_eq "cluster: --json: it failed at --timeout (no reason to fail sooner)" Timeout "$(printed .failure)"
   check_eq "cluster: the deployment runs the good image again" "$image" "$(deployed_image)"
   check "cluster: the old pods still serve" curl -fsS --max-time 5 -o /dev/null http://127.0.0.1:30008/
   check_eq "cluster: :slim still names the good image in the registry" "$slim" "$(served_digest localhost:32000 slim)"
   # The bad push moved the git tag: point it at the good image again.
   capture env -u REGISTRY "$REDEPLOY" --json --no-build --timeout 180
   check_eq "cluster: redeploying the good image restores the git tag" 0 "$RC"
+  GOOD_IMAGE="$(deployed_image)"
+}
+
+test_cluster_faults() {
+  if ! fault_images; then
+    check_fail "cluster: the fault images build from debian:bookworm-slim" "Ctrl-C during a rollout and failing fast NOT tested"
+    return 0
+  fi
+  write_fault_kubectl
+  test_interrupt_before_apply
+  test_interrupt_during_rollout
+  test_fail_fast
 }
 
 test_bad_usage
@@ -335,5 +376,8 @@ test_render_builds_by_default
 test_render_no_build
 test_render_default_registry
 test_one_run_at_a_time
+test_rollout_state
+test_interrupt_waiting_for_lock
 test_cluster_redeploy
+if ((CLUSTER)); then test_cluster_faults; fi
 checks_summary redeploy

@@ -40,8 +40,12 @@ trap cleanup EXIT
 alive() { kill -0 "$1" 2>/dev/null; }
 
 test_start() {
-  capture "$REGISTRY_SH" --port "$PORT" start
+  # Started under a lock its caller holds (flock FILE registry.sh start):
+  # the registry keeps none of the caller's files open, so the lock is free
+  # again once start returns.
+  capture flock "$CAPTURED/held.lock" "$REGISTRY_SH" --port "$PORT" start
   check_eq "start: exits 0" 0 "$RC"
+  check "start under a lock: the running registry does not hold it" flock -n "$CAPTURED/held.lock" true
   check "start: docker-registry answers on 127.0.0.1:$PORT" registry_answers "127.0.0.1:$PORT"
   check "start: data under the state directory" test -d "$ASKELADDEN_STATE/registry-$PORT/data"
   capture "$REGISTRY_SH" --port "$PORT" start

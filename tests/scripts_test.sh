@@ -45,7 +45,10 @@ info "${#scripts[@]} scripts"
 for script in "${scripts[@]}"; do
   check "shellcheck $script" shellcheck "$script"
   # Sourced libraries, not commands: no --help of their own.
-  [[ "$script" == common/* || "$script" == scripts/bench/* || "$script" == scripts/cluster/* || "$script" == tests/docs/* || "$script" == .ci/run ]] && continue
+  [[ "$script" == common/* || "$script" == scripts/bench/* || "$script" == scripts/cluster/* ||
+    "$script" == scripts/redeploy/* || "$script" == scripts/setup/* || "$script" == tests/docs/* ||
+    "$script" == tests/cluster/* || "$script" == tests/redeploy/* || "$script" == tests/setup/* ||
+    "$script" == .ci/run ]] && continue
   check "$script --help prints its usage" help_works "$script"
   check "$script rejects an unknown option with exit 2" bad_option_exits_2 "$script"
 done

@@ -19,7 +19,11 @@
 #        it (which --no-remove refuses)
 #      - where there is no Docker at all: it would install docker.io
 #        (--dry-run), and APT would do so without removing anything
-#      - with Debian's docker.io: satisfied, it would start dockerd only
+#      - with Debian's docker.io: satisfied, it would start its engine only:
+#        nothing when docker.io's socket answers, whatever process is named
+#        dockerd; else through systemd or the init script where a fake PID 1
+#        (ASKELADDEN_HOST_ROOT) says one manages it, else a dockerd (only
+#        the decision: --dry-run starts nothing)
 #      - a docker client alone on the PATH: docker.io beside it; a dockerd
 #        from elsewhere: no docker.io
 #      - an engine that answers: satisfied whatever is installed
@@ -142,6 +146,12 @@ path_without() {
 
 NO_DOCKER_PATH=""
 NO_ENGINE="unix://$WORK/no-engine.sock"
+# A host root with no engine socket, no systemd and no init: where setup.sh
+# looks for how to start the engine (ASKELADDEN_HOST_ROOT).
+BARE_HOST="$WORK/bare-host"
+# How setup.sh would start docker.io's engine (test_engine_start).
+# shellcheck source=tests/setup/engine.sh
+source "$ASKELADDEN_ROOT/tests/setup/engine.sh"
 
 # setup_in ADMINDIR [ARGS...]: setup.sh with that dpkg database, no engine and
 # no docker or apt-get on the PATH.
@@ -149,7 +159,7 @@ setup_in() {
   local admindir="$1"
   shift
   capture env ASKELADDEN_DPKG_ADMINDIR="$admindir" DOCKER_HOST="$NO_ENGINE" PATH="$NO_DOCKER_PATH" \
-    NO_COLOR=1 "$SETUP" "$@"
+    ASKELADDEN_HOST_ROOT="$BARE_HOST" NO_COLOR=1 "$SETUP" "$@"
 }
 
 # The lines of FILE besides the one naming the system.
@@ -234,6 +244,7 @@ test_docker_states() {
     exited_saying 0 "docker: Debian's docker.io 20.10.24\+dfsg1-1\+deb12u1 is installed, its engine is not running" \
     "would start dockerd"
   check "docker.io: it would install nothing" never_says "would run"
+  test_engine_start "$ours"
 
   # A docker client that no package of this database owns (a static binary,
   # the CLI alone) is no engine: Debian's goes beside it, the client stays.
@@ -241,14 +252,14 @@ test_docker_states() {
   mkdir -p "$elsewhere"
   ln -s /usr/bin/docker "$elsewhere/docker"
   capture env ASKELADDEN_DPKG_ADMINDIR="$plain" DOCKER_HOST="$NO_ENGINE" PATH="$elsewhere:$NO_DOCKER_PATH" \
-    NO_COLOR=1 "$SETUP" --dry-run docker
+    ASKELADDEN_HOST_ROOT="$BARE_HOST" NO_COLOR=1 "$SETUP" --dry-run docker
   check "a docker client alone: found, docker.io for the engine beside it (--dry-run exits 0)" \
     exited_saying 0 "docker: found only a docker client \($elsewhere/docker, client .*\), no engine: Debian's docker.io needs installing" \
     "would run: apt-get install --no-install-recommends --no-remove docker.io" "would start dockerd"
   # A dockerd that no package of this database owns: an engine not ours to start or replace.
   ln -s /usr/sbin/dockerd "$elsewhere/dockerd"
   capture env ASKELADDEN_DPKG_ADMINDIR="$plain" DOCKER_HOST="$NO_ENGINE" PATH="$elsewhere:$NO_DOCKER_PATH" \
-    NO_COLOR=1 "$SETUP" --dry-run docker
+    ASKELADDEN_HOST_ROOT="$BARE_HOST" NO_COLOR=1 "$SETUP" --dry-run docker
   check "a dockerd from elsewhere: found, no docker.io, exit 1" \
     exited_saying 1 "docker: found $elsewhere/dockerd \(not Debian's docker.io: not installing it\), but no engine answers"
   check "a dockerd from elsewhere: it would install nothing" never_says "would run"

@@ -4,22 +4,28 @@
 # SYSCTLS, HOST_DIRS, ...) it uses, and by its test.
 # shellcheck shell=bash
 
+# Into $RUN/saving, renamed $RUN/saved once complete: a start cut short while
+# saving has changed nothing yet, and a half-written baseline is never taken
+# for the machine's.
 save_machine_state() {
-  local name
+  local to="$RUN/saving" name
+  rm -rf "$to"
+  mkdir -p "$to"
   for name in "${SYSCTLS[@]}"; do
     if [[ -r "/proc/sys/${name//.//}" ]]; then printf '%s %s\n' "$name" "$(cat "/proc/sys/${name//.//}")"; fi
-  done >"$RUN/saved/sysctls"
+  done >"$to/sysctls"
   local tool
   for tool in iptables ip6tables; do
-    if have "$tool-save"; then "$tool-save" >"$RUN/saved/$tool" 2>/dev/null || true; fi
+    if have "$tool-save"; then "$tool-save" >"$to/$tool" 2>/dev/null || true; fi
   done
-  ls -A /var/log/pods >"$RUN/saved/pod-logs" 2>/dev/null || true
-  ls -A /var/log/containers >"$RUN/saved/container-logs" 2>/dev/null || true
-  find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -name kubepods -type d >"$RUN/saved/cgroups" 2>/dev/null || true
+  ls -A /var/log/pods >"$to/pod-logs" 2>/dev/null || true
+  ls -A /var/log/containers >"$to/container-logs" 2>/dev/null || true
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -name kubepods -type d >"$to/cgroups" 2>/dev/null || true
   local dir
   for dir in "${HOST_DIRS[@]}"; do
     if [[ -e "$dir" ]]; then printf '%s\n' "$dir"; fi
-  done >"$RUN/saved/host-dirs"
+  done >"$to/host-dirs"
+  mv "$to" "$RUN/saved"
 }
 
 restore_sysctls() {

@@ -122,6 +122,28 @@ check_sizes_figure() {
     "floor: binary + libraries|\(.floor_bytes)"' <<<"$json")
 }
 
+# sizes.svg against the report block it illustrates (the last block before
+# it in its post): the same bytes, and the same rounded sizes, as a reader
+# compares them.
+check_sizes_figure_shows_its_block() {
+  local svg="$FIGURES_DIR/sizes.svg" post block name bytes shown want_bytes want_shown
+  post="$(grep -lF '](images/sizes.svg)' docs/0*.md | head -n 1)"
+  [[ -n "$post" ]] || return 0
+  block="$(awk '/^```console$/ { inside = 1; b = ""; next } inside && /^```$/ { inside = 0; last = b; next }
+    inside { b = b $0 "\n" } index($0, "](images/sizes.svg)") { printf "%s", last; exit }' "$post")"
+  while IFS= read -r name; do
+    bytes="$(awk -v t="<title>$name uncompressed: " 'i = index($0, t) { s = substr($0, i + length(t)); sub(/ .*/, "", s); print s; exit }' "$svg")"
+    want_bytes="$(awk -v n="$name" '$1 == n { print $4; exit }' <<<"$block")"
+    check_eq "$svg: $name's bytes are those of $post's report" "$want_bytes" "$bytes"
+    shown="$(grep -A1 -F "<title>$name compressed: " "$svg" | svg_text /dev/stdin | tail -n 1)"
+    want_shown="$(awk -v n="$name" '$1 == n { print $5 " " $6; exit }' <<<"$block")"
+    check_eq "$svg: $name compressed is $post's $want_shown" "$want_shown" "$shown"
+  done < <(grep -oE '<title>[^<]* uncompressed: ' "$svg" | sed -E 's/<title>//; s/ uncompressed: $//')
+  shown="$(grep -A1 -F '<title>floor: binary + libraries: ' "$svg" | svg_text /dev/stdin | tail -n 1)"
+  want_shown="$(awk '/total: the smallest image/ { print $1 " " $2; exit }' <<<"$block")"
+  check_eq "$svg: the floor is $post's $want_shown" "$want_shown" "$shown"
+}
+
 check_figures() {
   local dot svg
   for dot in "$FIGURES_DIR"/*.dot; do check_figure_drawn "$dot"; done
@@ -129,4 +151,5 @@ check_figures() {
   check_paths_figure
   check_rollout_figure
   check_sizes_figure
+  check_sizes_figure_shows_its_block
 }

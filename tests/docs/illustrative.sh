@@ -3,7 +3,7 @@
 # printed: a line of our scripts matches one of that script's messages (and
 # for steps redeploy.sh also runs without a cluster, what --render really
 # prints), a line of the post's `requests` loop one of its two formats, and
-# kubectl's lines follow kubectl 1.32's formats with the manifests' names.
+# kubectl's lines follow its formats (microk8s $MICROK8S_RELEASE) with the manifests' names.
 # Sourced by tests/docs_test.sh.
 # shellcheck shell=bash
 # $work (the scratch directory), pass and fail come from the driver; the
@@ -42,7 +42,7 @@ script_formats() {
     }' "$name" "$script"
 }
 
-# kubectl 1.32's own lines, as the posts' commands print them.
+# kubectl's own lines (microk8s $MICROK8S_RELEASE), as the posts' commands print them.
 kubectl_formats() {
   local hash='[bcdfghjklmnpqrstvwxz2456789]' age='[0-9]+[smhd]'
   cat <<EOF
@@ -54,7 +54,7 @@ kubectl_formats() {
 ^[a-z0-9-]+ +0/1 +CreateContainerConfigError +0 +$age$
 ^container has runAsNonRoot and image will run as root( \(pod: "[a-z0-9-]+_${NS}\([0-9a-f-]{36}\)", container: [a-z0-9-]+\))?$
 ^NAME +STATUS +ROLES +AGE +VERSION$
-^[a-z0-9-]+ +Ready +<none> +$age +v1\.32\.[0-9]+$
+^[a-z0-9-]+ +Ready +<none> +$age +v${MICROK8S_RELEASE//./\\.}\.[0-9]+$
 ^NAME +READY +STATUS +RESTARTS +AGE$
 ^$DEP-$hash{8,10}-$hash{5} +[0-9]/[0-9] +(Pending|ContainerCreating|Running|Terminating|Completed) +[0-9]+ +$age$
 ^NAME +READY +UP-TO-DATE +AVAILABLE +AGE$
@@ -91,7 +91,7 @@ render_lines() {
   if [[ ! -f "$work/render.masked" ]]; then
     "$ASKELADDEN_ROOT/scripts/redeploy.sh" --render v0.2 2>&1 >"$work/render.out" |
       mask >"$work/render.masked" || true
-    grep -o 'change-cause: "[^"]*"' "$work/render.out" | sed 's/^change-cause: "//; s/"$//' |
+    grep -oE "change-cause: ('[^']*'|\"[^\"]*\")" "$work/render.out" | sed -E 's/^change-cause: .//; s/.$//' |
       mask >"$work/render.cause"
   fi
   cat "$work/render.masked"
