@@ -244,8 +244,6 @@ test-docs: all
 	scripts/registry.sh start
 	tests/docs_test.sh
 
-# Not in make test yet: compare-sizes cannot read the containerd image store,
-# and this target shows it failing there.
 # Debian 13 beside Debian 12: a reader's fresh Debian 13 in a throwaway root
 # (scripts/debian13-root.sh caches it) and namespaces of its own, its dockerd
 # with the containerd image store. socat (setup.sh's cluster component) lets

@@ -259,8 +259,9 @@ check_docker() {
     info "docker: found only a docker client ($(command -v docker), client $(client_version)), no engine: Debian's docker.io needs installing for its dockerd"
   else
     info "docker: no Docker found: Debian's docker.io needs installing, and its dockerd starting"
-    # Debian 13 ships the client apart, as docker-cli, only recommended by docker.io.
-    if apt_offers docker-cli; then add_missing docker-cli; fi
+    # Debian 13's docker.io only recommends its client, docker-cli. APT is asked
+    # after its update: empty or old lists would not offer it.
+    add_missing 'docker-cli?'
   fi
   add_missing docker.io
   START_DOCKERD=1
@@ -333,6 +334,11 @@ resolve_missing() {
     if [[ "$spec" == *-N-* ]]; then
       [[ -n "$major" ]] || major="$(clang_major)"
       spec="${spec//-N-/-${major:-N}-}"
+    fi
+    # NAME?: installed where APT offers it, not missed where it does not.
+    if [[ "$spec" == *'?' ]]; then
+      if apt_offers "${spec%'?'}"; then INSTALL+=("${spec%'?'}"); fi
+      continue
     fi
     IFS='|' read -ra names <<<"$spec"
     for n in "${names[@]}"; do

@@ -101,6 +101,7 @@ for i in 0 1; do
   name="$(jq -r ".images[$i].name" "$J")"
   read -r size layers < <(docker image inspect -f '{{.Size}} {{len .RootFS.Layers}}' "$name")
   check_eq "$name: size_bytes is the engine's .Size" "$size" "$(jq ".images[$i].size_bytes" "$J")"
+  check_eq "$name: listed_bytes is what docker images shows (on this store, its .Size)" "$size" "$(jq ".images[$i].listed_bytes" "$J")"
   check_eq "$name: one entry per layer of the engine" "$layers" "$(jq ".images[$i].layers | length" "$J")"
   check "$name: compressed is less than uncompressed" \
     jq -e ".images[$i] | .compressed_bytes > 0 and .compressed_bytes < .size_bytes" "$J"
@@ -111,6 +112,9 @@ for i in 0 1; do
   check "$name: every layer names its instruction" \
     jq -e "[.images[$i].layers[].instruction | length > 0] | all" "$J"
 done
+store="$(docker info -f '{{.Driver}}')"
+docker info -f '{{.DriverStatus}}' | grep -q 'io.containerd.snapshotter' && store=containerd
+check_eq "the JSON names the engine's image store" "$store" "$(jq -r .store "$J")"
 check_eq "the names are the default images" "$A $B" "$(jq -r '[.images[].name] | join(" ")' "$J")"
 check_eq "the versions are the tags" "v0.1 v0.2" "$(jq -r '[.images[].version] | join(" ")' "$J")"
 check "ratio is v0.1's size over v0.2's" \

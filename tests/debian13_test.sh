@@ -17,10 +17,16 @@
 # 2. The commit under test cloned into it; post 1's setup line, read from
 #    docs/01-fat-image.md, run there as root. When it fails, the packages the
 #    rest needs are installed by name and the stage goes on (failing).
-# 3. Debian 13's gcc: tests/run.sh build unit inside the root.
+# 3. Debian 13's gcc: tests/run.sh build unit inside the root (while the
+#    base images load into its dockerd, step 4).
 # 4. Debian 13's dockerd with the containerd image store, its data and socket
 #    inside the root; the base images loaded from this machine's engine (as
 #    a reader would pull them); make images and make compare-sizes there.
+#    Its JSON: the store named, every layer with its instruction and size,
+#    what that engine's docker images shows; and the base images' layers
+#    measured the same there as on this machine's engine. compare-sizes'
+#    cache is kept under $ASKELADDEN_STATE/debian13/sizes: a rerun measures
+#    only the layers the run built.
 # 5. Torn down, also on failure and Ctrl-C: dockerd stopped by its pid,
 #    everything under the root unmounted, the namespaces gone. Checked: no
 #    mount and no process left, this machine's docker0 and engine intact.
@@ -52,11 +58,15 @@ LOGS="${ASKELADDEN_TEST_LOGS:-$ASKELADDEN_ROOT/build/test-logs/debian13}"
 # post 1's setup line failed.
 UNIT_PACKAGES=(gcc libc6-dev make pkg-config libevent-dev check python3)
 DOCKER_PACKAGES=(docker.io docker-cli docker-buildx containerd python3-docker)
-HOLDER="" INIT="" FORWARDERS=() DOCKERD_JOB="" TORN_DOWN=0
+HOLDER="" INIT="" FORWARDERS=() DOCKERD_JOB="" SAVE_JOB="" LOAD_JOB="" TORN_DOWN=0
 CAPTURED="$RUN/captured"
 
+# One run at a time: runs share the package cache and compare-sizes' cache.
+mkdir -p "$DEBIAN13_DIR"
+exec 9>"$DEBIAN13_DIR/run.lock"
+flock -n 9 || { info "another run of this test holds $DEBIAN13_DIR/run.lock: waiting for it"; flock 9; }
 ROOT="$("$ASKELADDEN_ROOT/scripts/debian13-root.sh")"
-mkdir -p "$RUN"/{upper,work,root,docker,containerd} "$CAPTURED" "$LOGS" "$DEBIAN13_DIR/apt-archives"
+mkdir -p "$RUN"/{upper,work,root,docker,containerd} "$CAPTURED" "$LOGS" "$DEBIAN13_DIR"/{apt-archives,sizes}
 
 # in_ns COMMAND...: run COMMAND in the namespaces (with this machine's files).
 in_ns() { nsenter -t "$INIT" -m -n -p -- "$@"; }
@@ -94,7 +104,7 @@ teardown() {
   fi
   [[ -z "$HOLDER" ]] || wait "$HOLDER" 2>/dev/null || true
   local pid
-  for pid in ${DOCKERD_JOB:+"$DOCKERD_JOB"} "${FORWARDERS[@]}"; do
+  for pid in ${SAVE_JOB:+"$SAVE_JOB"} ${LOAD_JOB:+"$LOAD_JOB"} ${DOCKERD_JOB:+"$DOCKERD_JOB"} "${FORWARDERS[@]}"; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -137,6 +147,9 @@ for dir in docker containerd; do
   in_ns mount --bind "$RUN/$dir" "$MERGED/var/lib/$dir"
 done
 in_ns mount --bind "$DEBIAN13_DIR/apt-archives" "$MERGED/var/cache/apt/archives"
+# compare-sizes' cache, kept: a rerun measures only the layers this run built.
+in_ns mkdir -p "$MERGED/root/.local/state/askeladden/sizes"
+in_ns mount --bind "$DEBIAN13_DIR/sizes" "$MERGED/root/.local/state/askeladden/sizes"
 in_ns ip link set lo up
 
 # The way out to Debian's archive: per mirror host a loopback address in the
@@ -178,6 +191,16 @@ fi
 # dockerd, when setup.sh starts it, starts with the containerd image store.
 in_ns mkdir -p "$MERGED/etc/docker"
 printf '{"features": {"containerd-snapshotter": true}}\n' | in_ns tee "$MERGED/etc/docker/daemon.json" >/dev/null
+# The base images, from this machine's engine: saved once per image ID,
+# while the setup line downloads.
+ids="$(docker image inspect -f '{{.Id}}' "${BASE_IMAGES[@]}" | sha256sum | cut -c 1-12)"
+saved="$DEBIAN13_DIR/base-images-$ids.tar"
+if [[ ! -f "$saved" ]]; then
+  info "saving ${BASE_IMAGES[*]} from this machine's engine to $saved, in the background"
+  rm -f "$DEBIAN13_DIR"/base-images-*
+  { docker save -o "$saved.partial" "${BASE_IMAGES[@]}" && mv "$saved.partial" "$saved"; } >"$LOGS/save.log" 2>&1 &
+  SAVE_JOB=$!
+fi
 step "Debian 13: $setup_line (log: $LOGS/setup.log)"
 started=$SECONDS
 if in_clone setup.log "$setup_line"; then
@@ -202,21 +225,11 @@ install_by_name() {
     >>"$LOGS/apt.log" 2>&1 </dev/null || die "apt-get install ${missing[*]} failed in the root (see $LOGS/apt.log)"
 }
 
-# 3. Debian 13's gcc: the build and unit stages.
-install_by_name "the unit stage" "${UNIT_PACKAGES[@]}"
+# 3. Debian 13's gcc and Docker, and its dockerd with the containerd image
+# store, in the namespaces.
+install_by_name "the unit stage and Docker" "${UNIT_PACKAGES[@]}" "${DOCKER_PACKAGES[@]}"
 gcc_version="$(in_root cc -dumpversion 2>&1 || true)"
 check "cc in the root is Debian 13's gcc 14 (it says $gcc_version)" test "${gcc_version%%.*}" = 14
-step "Debian 13: tests/run.sh build unit (log: $LOGS/unit.log)"
-started=$SECONDS
-if in_clone unit.log "tests/run.sh build unit"; then
-  check_pass "tests/run.sh build unit passes on Debian 13: $(grep '^total:' "$LOGS/unit.log") ($((SECONDS - started)) s)"
-else
-  check_fail "tests/run.sh build unit passes on Debian 13" \
-    "$(grep -E '^(total:|[a-z-]+ +FAILED)|^FAIL|: error:' "$LOGS/unit.log" | head -n 5 | paste -sd ' ') (log: $LOGS/unit.log)"
-fi
-
-# 4. Debian 13's dockerd with the containerd image store, in the namespaces.
-install_by_name "Docker with the containerd image store" "${DOCKER_PACKAGES[@]}"
 engine_answers() { in_root timeout 10 docker version; }
 if ! engine_answers >/dev/null 2>&1; then
   step "Debian 13: starting its dockerd in the root's network namespace (log: $LOGS/dockerd.log)"
@@ -233,16 +246,26 @@ check "it uses the containerd image store ($store)" grep -q 'io.containerd.snaps
 check "this machine's docker0 is still there with that dockerd running" ip link show docker0
 check "this machine's engine still answers" docker_ready
 
-# The base images, from this machine's engine: saved once per image ID.
-ids="$(docker image inspect -f '{{.Id}}' "${BASE_IMAGES[@]}" | sha256sum | cut -c 1-12)"
-saved="$DEBIAN13_DIR/base-images-$ids.tar"
-if [[ ! -f "$saved" ]]; then
-  info "saving ${BASE_IMAGES[*]} from this machine's engine to $saved"
-  rm -f "$DEBIAN13_DIR"/base-images-*.tar
-  docker save -o "$saved.partial" "${BASE_IMAGES[@]}" && mv "$saved.partial" "$saved"
+[[ -z "$SAVE_JOB" ]] || wait "$SAVE_JOB" || true
+SAVE_JOB=""
+[[ -f "$saved" ]] || die "docker save ${BASE_IMAGES[*]} failed (see $LOGS/save.log)"
+# Loaded while the unit stage runs: the one waits on the disk, the other on
+# the CPUs.
+info "loading ${BASE_IMAGES[*]} into Debian 13's dockerd, in the background (log: $LOGS/load.log)"
+in_root docker load <"$saved" >"$LOGS/load.log" 2>&1 &
+LOAD_JOB=$!
+
+# 4. The build and unit stages with Debian 13's gcc, while the images load.
+step "Debian 13: tests/run.sh build unit (log: $LOGS/unit.log)"
+started=$SECONDS
+if in_clone unit.log "tests/run.sh build unit"; then
+  check_pass "tests/run.sh build unit passes on Debian 13: $(grep '^total:' "$LOGS/unit.log") ($((SECONDS - started)) s)"
+else
+  check_fail "tests/run.sh build unit passes on Debian 13" \
+    "$(grep -E '^(total:|[a-z-]+ +FAILED)|^FAIL|: error:' "$LOGS/unit.log" | head -n 5 | paste -sd ' ') (log: $LOGS/unit.log)"
 fi
-info "loading ${BASE_IMAGES[*]} into Debian 13's dockerd"
-in_root docker load <"$saved" >"$LOGS/load.log" 2>&1 || true
+wait "$LOAD_JOB" || true
+LOAD_JOB=""
 loaded() { in_root docker image inspect "${BASE_IMAGES[@]}"; }
 check "${BASE_IMAGES[*]} are loaded into Debian 13's engine" loaded
 
@@ -260,6 +283,52 @@ if in_clone compare-sizes.log "make compare-sizes"; then
 else
   check_fail "make compare-sizes works on the containerd image store" \
     "$(grep -E 'error:' "$LOGS/compare-sizes.log" | head -n 2 | paste -sd ' ' || tail -n 1 "$LOGS/compare-sizes.log") (log: $LOGS/compare-sizes.log)"
+fi
+
+# What it read: the containerd store, every layer with its instruction and
+# size; what that engine's docker images shows; and the base images' layers
+# as this machine's engine (the classic store) gives them.
+rerun_started=$SECONDS
+if in_root bash -c "cd $CLONE && scripts/compare-sizes.sh --json --no-build" >"$CAPTURED/ours.json" 2>"$LOGS/compare-sizes-json.log"; then
+  check_pass "compare-sizes --json reruns on the containerd store ($((SECONDS - rerun_started)) s)"
+else
+  check_fail "compare-sizes --json reruns on the containerd store" "$(tail -n 1 "$LOGS/compare-sizes-json.log")"
+fi
+J="$CAPTURED/ours.json"
+check_eq "the JSON says which store it read" containerd "$(jq -r .store "$J" 2>&1)"
+check "every layer has its instruction and its uncompressed size" \
+  jq -e '[.images[].layers[] | (.instruction | length > 0) and (.size_bytes | type == "number")] | all and length > 0' "$J"
+check "an image's uncompressed size is the sum of its layers'" \
+  jq -e '[.images[] | .size_bytes == ([.layers[].size_bytes] | add)] | all' "$J"
+listed="$(in_root curl -sS --unix-socket /var/run/docker.sock http://engine/images/json 2>&1 |
+  jq -c --argjson ids "$(jq -c '[.images[].id]' "$J")" '[$ids[] as $id | .[] | select(.Id == $id) | .Size]' 2>&1)"
+check_eq "listed_bytes is what that engine's docker images shows" "$listed" "$(jq -c '[.images[].listed_bytes]' "$J")"
+check "the text says what that engine's docker images shows" \
+  grep -q "this engine keeps images in containerd: its docker images shows" "$LOGS/compare-sizes.log"
+# The same base images on both stores: the same layers, the same figures.
+same_figures() { jq -S '[.images[] | {name, size_bytes, compressed_bytes, layers}]' "$1"; }
+started=$SECONDS
+in_root bash -c "cd $CLONE && scripts/compare-sizes.sh --json --no-build ${BASE_IMAGES[*]}" >"$CAPTURED/base13.json" 2>>"$LOGS/compare-sizes-json.log" || true
+base13=$((SECONDS - started)) started=$SECONDS
+"$ASKELADDEN_ROOT/scripts/compare-sizes.sh" --json --no-build "${BASE_IMAGES[@]}" >"$CAPTURED/base12.json" 2>"$LOGS/compare-sizes-host.log" || true
+base12=$((SECONDS - started))
+check_eq "${BASE_IMAGES[*]}: the same layers and figures on the containerd store (${base13} s) as on this machine's $(jq -r .store "$CAPTURED/base12.json" 2>&1) (${base12} s)" \
+  "$(same_figures "$CAPTURED/base12.json" 2>&1)" "$(same_figures "$CAPTURED/base13.json" 2>&1)"
+
+# Post 2 shows what this engine prints (the block after <!-- debian13 -->):
+# each command run here prints its lines, image IDs, ages and spacing aside.
+masked() { sed -E 's/[0-9a-f]{12}/ID/g; s/([0-9]+|About an?|Less than a) [a-z]+ ago/AGE/; s/ +/ /g'; }
+post="$(in_ns cat "$MERGED$CLONE/docs/02-slim-image.md" |
+  awk '/^<!-- debian13 -->$/ { armed = 1; next } armed && /^```console$/ { inside = 1; next }
+       inside && /^```$/ { exit } inside')"
+if [[ -z "$post" ]]; then
+  check_fail "post 2 shows Debian 13's engine" "no console block after <!-- debian13 --> in docs/02-slim-image.md"
+else
+  printed=""
+  while read -r command; do
+    printed+="\$ $command"$'\n'"$(in_root bash -c "cd $CLONE && ${command}" 2>&1)"$'\n'
+  done < <(sed -n 's/^\$ //p' <<<"$post")
+  check_eq "post 2's Debian 13 block is what that engine prints" "$(masked <<<"$post")" "$(masked <<<"${printed%$'\n'}")"
 fi
 
 # 5. Torn down, and nothing left behind.

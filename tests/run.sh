@@ -19,7 +19,7 @@
 # shell test driver.
 #
 # Stages: build clang lint unit asan memcheck fuzz scripts images setup redeploy
-#         compare-sizes docs
+#         compare-sizes debian13 docs
 set -euo pipefail
 # shellcheck source=common/lib.sh
 source "$(dirname "$0")/../common/lib.sh"
@@ -50,6 +50,7 @@ STAGES='
        setup          test-setup                85  -     setup.sh against dpkg states with dummy Docker packages and a throwaway APT lacking a package; how it would start the engine; make compare-sizes as a user in the docker group
        redeploy       test-redeploy            300  may   registry.sh, the manifests, and on a real cluster cluster.sh (also cut short and after crashes), the rollouts of the posts, redeploy.sh (Ctrl-C, failing fast)
        compare-sizes  test-compare-sizes       185  -     compare-sizes: its modules and their types, the engine numbers, JSON, budgets, diff
+       debian13       test-debian13             24  -     post 1 on Debian 13 in a throwaway root: its setup line, the builds, the unit stage, make images and compare-sizes on the containerd image store
        docs           test-docs                220  may   the posts: their commands run (on a cluster too) and print what they say
 '
 

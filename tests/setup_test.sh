@@ -91,6 +91,7 @@ build_debs() {
     'moby-engine|27.3.1-1|docker.io' \
     'docker-desktop|4.34.3-170107|' \
     'docker.io|20.10.24+dfsg1-1+deb12u1' \
+    'docker-cli|26.1.5+dfsg1-9' \
     'yq|4.44.3-1' \
     'kubernetes-client|1.32.3+ds-1' \
     'clang|1:19.0-63||clang-19' \
@@ -367,6 +368,22 @@ test_private_apt() {
   check "no libclang-rt-19-dev in APT: it would install clang, names the runtime, exit 1" \
     exited_saying 1 '^    would run: apt-get install --no-install-recommends --no-remove clang$' \
     '^setup.sh: libclang-rt-19-dev: not offered by APT on Debian GNU/Linux 13 \(trixie\): '
+
+  # No Docker at all: Debian 13's docker.io only recommends its client,
+  # docker-cli, which goes beside it where APT offers it; where APT has none
+  # (Debian 12, whose docker.io holds the client), nothing is missed.
+  local no_docker apt
+  no_docker="$(path_without "$WORK/path-no-docker" docker dockerd)"
+  apt="$(private_apt with-cli docker.io docker-cli)"
+  capture env ASKELADDEN_DPKG_ADMINDIR="$(dirname "$apt")/root/var/lib/dpkg" APT_CONFIG="$apt" \
+    ASKELADDEN_OS_RELEASE="$trixie" PATH="$no_docker" NO_COLOR=1 "$SETUP" --dry-run docker
+  check "no Docker, APT offers docker-cli: it would install it beside docker.io" \
+    exited_saying 0 '^    would run: apt-get install --no-install-recommends --no-remove docker-cli docker.io$'
+  apt="$(private_apt without-cli docker.io)"
+  capture env ASKELADDEN_DPKG_ADMINDIR="$(dirname "$apt")/root/var/lib/dpkg" APT_CONFIG="$apt" \
+    ASKELADDEN_OS_RELEASE="$trixie" PATH="$no_docker" NO_COLOR=1 "$SETUP" --dry-run docker
+  check "no Docker, APT has no docker-cli: it would install docker.io, and names nothing missing" \
+    exited_saying 0 '^    would run: apt-get install --no-install-recommends --no-remove docker.io$'
 }
 
 image_ids() { docker image inspect -f '{{.Id}}' askeladden:v0.1 askeladden:v0.2 2>/dev/null || true; }

@@ -1,8 +1,11 @@
 """What earlier runs measured, under $ASKELADDEN_STATE/sizes.
 
-layers/HEX.json        a layer's sizes (tar_bytes, compressed_bytes), by digest
+layers/HEX.json        a layer's sizes (tar_bytes, unpacked_bytes, compressed_bytes),
+                       by digest (its diff ID)
 layers/HEX.tree.json   its file list (files, whiteouts, opaque, links, what its
                        ELF files need, dpkg's status files)
+blobs/HEX.json         a compressed layer blob (the containerd store saves those):
+                       the diff ID of the layer inside
 images/ID.*.json       per image ID: its history, packages, floor; per pair: the diff
 images/NAME.built      when compare-sizes last had the image NAME built
 Every file is written whole (to a temporary name, then renamed), so runs at
@@ -25,14 +28,17 @@ class Cache:
         self.root = root
         self.layers = os.path.join(root, "layers")
         self.images = os.path.join(root, "images")
-        os.makedirs(self.layers, exist_ok=True)
-        os.makedirs(self.images, exist_ok=True)
+        self.blobs = os.path.join(root, "blobs")
+        for directory in (self.layers, self.images, self.blobs):
+            os.makedirs(directory, exist_ok=True)
 
     def _layer_path(self, digest: str, kind: str) -> str:
         return os.path.join(self.layers, f"{_hex(digest)}.{kind}json")
 
     def has_layer(self, digest: str) -> bool:
-        return (os.path.exists(self._layer_path(digest, ""))
+        # A layer measured before unpacked_bytes was counted is measured again.
+        sizes = load(self._layer_path(digest, ""))
+        return (isinstance(sizes, dict) and "unpacked_bytes" in sizes
                 and os.path.exists(self._layer_path(digest, "tree.")))
 
     def layer_sizes(self, digest: str) -> dict[str, int]:
@@ -46,6 +52,14 @@ class Cache:
     def put_layer(self, digest: str, record: dict[str, Any]) -> None:
         store(self._layer_path(digest, "tree."), {k: record[k] for k in FILE_FIELDS})
         store(self._layer_path(digest, ""), {k: v for k, v in record.items() if k not in FILE_FIELDS})
+
+    def blob_layer(self, blob: str) -> str | None:
+        """The diff ID of the layer in the compressed blob BLOB, when measured."""
+        found = load(os.path.join(self.blobs, f"{_hex(blob)}.json"))
+        return str(found["diff_id"]) if isinstance(found, dict) and "diff_id" in found else None
+
+    def put_blob(self, blob: str, diff_id: str) -> None:
+        store(os.path.join(self.blobs, f"{_hex(blob)}.json"), {"diff_id": diff_id})
 
     def image_path(self, *ids_and_kind: str) -> str:
         """images/ID[-ID2].KIND.json for image IDs (sha256: prefix dropped) and a kind."""

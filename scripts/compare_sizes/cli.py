@@ -21,7 +21,7 @@ from . import (budgets, config_diff, diff, floor, floor_image, gzsize, images, m
                registry, render, report, schema, svg, wasted)
 from .budgets import Budget
 from .cache import Cache
-from .engine import NO_SDK, Engine, EngineAPI, Image, is_reference
+from .engine import CONTAINERD, NO_SDK, Engine, EngineAPI, Image, is_reference
 from .units import human_bytes
 from .out import Console, Fatal, UsageError
 
@@ -122,6 +122,13 @@ The report, lined up for people on stdout (progress lines on stderr):
     loads (its ELF interpreter and DT_NEEDED closure, found in its layers as
     the dynamic loader would: nothing runs inside the image, so scratch and
     distroless images have one too), the smallest image that could run it.
+
+On Docker's containerd image store, `docker save` gives the layers
+compressed, with an index and buildx's attestation manifests: the manifest of
+this machine's platform is read, each layer unpacked, and its uncompressed
+size counted as the classic store counts it, so that both stores give the
+same figures; what that engine's `docker images` shows (the compressed
+content and the unpacked layers together) is said beside them.
 
 Sizes in bytes use decimal units, as docker counts them, with one decimal:
 1 MB = 1000000 bytes.
@@ -290,15 +297,19 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
     """Steps 1 to 4: the report as one JSON value; _Same when there is
     nothing to compare."""
     name_a, name_b = o.images
-    images.ensure(engine, cache, places.root, places.state, o.images, o.build)
+    store = engine.store()
+    images.ensure(engine, cache, places.root, places.state, o.images, o.build, store)
     found_a, found_b = engine.image(name_a), engine.image(name_b)
     if found_a is not None and found_b is not None and found_a.id == found_b.id:
         raise _Same(found_a)
     pool = gzsize.Pool()
     try:
         out.step("2/4 sizes: uncompressed from the engine, compressed by gzip per layer")
-        a = measure.measure(engine, cache, pool, name_a)
-        b = measure.measure(engine, cache, pool, name_b)
+        if store == CONTAINERD:
+            out.info("the engine keeps its images in containerd: layers are read compressed "
+                     "and measured unpacked")
+        a = measure.measure(engine, cache, pool, name_a, store)
+        b = measure.measure(engine, cache, pool, name_b, store)
     finally:
         pool.close()
     if o.registry:
@@ -318,7 +329,7 @@ def measure_all(engine: EngineAPI, cache: Cache, places: Places, o: Options) -> 
     settings = config_diff.compare({"config": found_a.config if found_a else {}},
                                    {"config": found_b.config if found_b else {}})
     return report.build(a, b, pool.describe(), changes, packages, floor_files, o.top,
-                        waste, settings)
+                        waste, settings, store)
 
 
 def from_registry(record: report.ImageRecord, image: Image | None, host: str) -> None:

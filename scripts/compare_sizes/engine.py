@@ -38,6 +38,22 @@ class EngineAPI(Protocol):
 
     def save(self, image_id: str) -> SaveStream: ...
 
+    def store(self) -> str: ...
+
+    def listed_size(self, image_id: str) -> int | None: ...
+
+
+CONTAINERD = "containerd"
+
+
+def store_of(info: Mapping[str, Any]) -> str:
+    """"containerd" for Docker's containerd image store (its driver-type is a
+    containerd snapshotter), else the storage driver's name (overlay2)."""
+    status = {str(row[0]): str(row[1]) for row in info.get("DriverStatus") or [] if len(row) == 2}
+    if status.get("driver-type", "").startswith("io.containerd.snapshotter"):
+        return CONTAINERD
+    return str(info.get("Driver") or "unknown")
+
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
@@ -129,3 +145,16 @@ class Engine:
     def save(self, image_id: str) -> ChunkReader:
         """The image as `docker save` streams it."""
         return ChunkReader(self.api.get_image(image_id))
+
+    def store(self) -> str:
+        """Which image store the engine uses: "containerd" or a storage driver."""
+        return store_of(self.api.info())
+
+    def listed_size(self, image_id: str) -> int | None:
+        """The size `docker images` shows for IMAGE_ID (None: not listed).
+        On the containerd store it is not inspect's: the content (the
+        compressed blobs) and the unpacked snapshots together."""
+        for row in self.api.images():
+            if row.get("Id") == image_id:
+                return int(row.get("Size") or 0)
+        return None

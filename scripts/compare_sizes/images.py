@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from . import out
 from .cache import Cache
-from .engine import EngineAPI
+from .engine import CONTAINERD, EngineAPI
 from .out import Fatal, Progress, info, warn
 from .units import human_bytes
 
@@ -125,8 +125,10 @@ def _needs_build(engine: EngineAPI, cache: Cache, root: str, image: str, build: 
 
 
 def ensure(engine: EngineAPI, cache: Cache, root: str, state: str,
-           images: Sequence[str], build: bool) -> None:
-    """Step 1: both images present (and ours up to date, unless BUILD is false)."""
+           images: Sequence[str], build: bool, store: str = "overlay2") -> None:
+    """Step 1: both images present (and ours up to date, unless BUILD is false).
+    On the containerd STORE, inspect's size is the content's, compressed as
+    pulled: not said here."""
     out.step(f"1/4 images: {images[0]} and {images[1]}")
     need = [image for image in images if _needs_build(engine, cache, root, image, build)]
     if need:
@@ -135,4 +137,5 @@ def ensure(engine: EngineAPI, cache: Cache, root: str, state: str,
         found = engine.image(image)
         if found is None:
             raise Fatal(f"image {image} is gone (removed while being checked?)")
-        info(f"{image}: {found.id[7:19]}, {human_bytes(found.size)}")
+        size = "" if store == CONTAINERD else f", {human_bytes(found.size)}"
+        info(f"{image}: {found.id[7:19]}{size}")

@@ -65,11 +65,24 @@ def _contents(tar: tarfile.TarFile, member: tarfile.TarInfo, path: str, record: 
         record["elf"][path] = [words[0] if words else None, [], []]
 
 
+def unpacked_size(member: tarfile.TarInfo) -> int:
+    """What the member adds to the layer unpacked, as the classic store's
+    overlay2 counts a layer (docker history's SIZE): the bytes of each regular
+    file (a hard link's once), and of each symbolic link its target's length;
+    directories and whiteouts nothing. The containerd store counts disk
+    blocks instead, so it is counted here, the same on both stores."""
+    if member.isreg():
+        return member.size
+    if member.issym():
+        return len(member.linkname.encode("utf-8", "surrogateescape"))
+    return 0
+
+
 def list_entries(stream: IO[bytes]) -> dict[str, Any]:
     """The file list of a layer tar read from STREAM, as a layer record's fields."""
     files: dict[str, int] = {}
     record: dict[str, Any] = {"files": files, "whiteouts": [], "opaque": [], "links": {},
-                              "elf": {}, "texts": {}}
+                              "elf": {}, "texts": {}, "unpacked_bytes": 0}
     with tarfile.open(fileobj=stream, mode="r:") as tar:
         for member in tar:
             entry = entry_of(member)
@@ -80,6 +93,7 @@ def list_entries(stream: IO[bytes]) -> dict[str, Any]:
                 continue
             _, path, size = cast(tuple[str, str, int], entry)
             files[path] = size
+            record["unpacked_bytes"] += unpacked_size(member)
             if member.issym():
                 record["links"][path] = member.linkname
             elif member.islnk():  # a hard link names another member: absolute in the image
@@ -89,17 +103,16 @@ def list_entries(stream: IO[bytes]) -> dict[str, Any]:
     return record
 
 
-def measure(stream: IO[bytes], tar_bytes: int,
-            pool: gzsize.Pool) -> tuple[str, dict[str, Any]]:
+def measure(stream: IO[bytes], pool: gzsize.Pool) -> tuple[str, dict[str, Any]]:
     """Read a layer tar once: ("sha256:...", record) where the record has
-    tar_bytes, compressed_bytes and the file list."""
+    tar_bytes, unpacked_bytes, compressed_bytes and the file list."""
     digest = hashlib.sha256()
     counter = gzsize.Counter(pool)
     tee = ForwardReader(stream.read, [digest.update, counter.feed])
     record = list_entries(cast(IO[bytes], tee))
     # tar stops at its end-of-archive blocks; the digest covers the padding too.
     tee.drain()
-    record["tar_bytes"] = tar_bytes
+    record["tar_bytes"] = tee.position
     record["compressed_bytes"] = counter.total()
     return "sha256:" + digest.hexdigest(), record
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from . import archive, cache as cache_mod, gzsize
 from .cache import Cache
-from .engine import EngineAPI, Image
+from .engine import CONTAINERD, EngineAPI, Image
 from .out import Fatal, Progress, info
 from .report import ImageRecord, Layer
 from .units import human_bytes
@@ -54,22 +54,27 @@ def version_of(name: str) -> str:
     return name.rsplit(":", 1)[1] if re.search(r":[^/:]+$", name) else "latest"
 
 
-def image_record(name: str, image: Image, history: Sequence[Entry],
-                 config_history: Sequence[Entry], cache: Cache) -> ImageRecord:
-    """The image's entry in the report's images[]."""
+def image_record(name: str, image: Image, config_history: Sequence[Entry], cache: Cache,
+                 store: str = "overlay2", listed: int | None = None) -> ImageRecord:
+    """The image's entry in the report's images[]. A layer's uncompressed
+    size is counted from its tar as the classic store counts it, so that
+    both stores give the same; so is the image's on the containerd store,
+    whose inspect counts disk blocks."""
     made_layers = [k for k, h in enumerate(config_history) if not h["empty_layer"]]
-    same_length = len(history) == len(config_history)
     layers: list[Layer] = []
     for n, digest in enumerate(image.diff_ids):
         k = made_layers[n] if n < len(made_layers) else None
+        sizes = cache.layer_sizes(digest)
         layers.append({
             "digest": digest,
             "instruction": instruction(config_history[k]) if k is not None else "",
-            "size_bytes": history[k]["size"] if same_length and k is not None else None,
-            "compressed_bytes": cache.layer_sizes(digest)["compressed_bytes"]})
+            "size_bytes": sizes["unpacked_bytes"],
+            "compressed_bytes": sizes["compressed_bytes"]})
+    unpacked = sum(layer["size_bytes"] or 0 for layer in layers)
     return {"version": version_of(name), "name": name, "id": image.id,
-            "size_bytes": image.size,
+            "size_bytes": unpacked if store == CONTAINERD else image.size,
             "compressed_bytes": sum(layer["compressed_bytes"] for layer in layers),
+            "listed_bytes": listed,
             "compressed_by": "gzip",
             "layers": layers,
             "metadata_only": sum(h["empty_layer"] for h in config_history),
@@ -94,19 +99,19 @@ def read_save(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
     return history_from_config(walk.config or {})
 
 
-def measure(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str) -> ImageRecord:
+def measure(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
+            store: str = "overlay2") -> ImageRecord:
     """The images[] entry of the image NAME, measuring what the cache lacks."""
     # One inspect, and the ID from then on: a rebuild under way cannot mix
     # two images into one measurement.
     image = engine.image(name)
     if image is None:
         raise Fatal(f"image {name} is gone (removed while being measured?)")
-    history = engine.history(image.id)
     history_path = cache.image_path(image.id, "history")
     config_history: list[Entry] | None = cache_mod.load(history_path)
     missing = sum(not cache.has_layer(d) for d in image.diff_ids)
     if not missing and config_history is None:
-        config_history = history_from_engine(history, len(image.diff_ids))
+        config_history = history_from_engine(engine.history(image.id), len(image.diff_ids))
         if config_history is not None:
             cache_mod.store(history_path, config_history)
     if missing or config_history is None:
@@ -119,4 +124,4 @@ def measure(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str) -> Im
         config_history = read_save(engine, cache, pool, name, image)
         cache_mod.store(history_path, config_history)
         info(f"{name}: measured in {int(time.monotonic() - started)} s")
-    return image_record(name, image, history, config_history, cache)
+    return image_record(name, image, config_history, cache, store, engine.listed_size(image.id))

@@ -3,6 +3,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from .engine import CONTAINERD
 from .out import Style
 from .report import ImageRecord, PathBytes, Report, ratio
 from .units import human_bytes as hb
@@ -75,6 +76,21 @@ def compare(r: Report) -> Comparison:
                       -r["saved_bytes"], -r["saved_compressed_bytes"])
 
 
+def uncompressed_means(r: Report) -> str:
+    """What the uncompressed column counts, on the engine's image store."""
+    if r["store"] == CONTAINERD:
+        return "uncompressed: the layers unpacked, as the classic store's docker images counts them"
+    return "uncompressed: as docker images shows, the engine's .Size"
+
+
+def listed_line(r: Report) -> str:
+    """On the containerd store, what its `docker images` shows instead."""
+    sizes = ", ".join(f"{i['name']} {'?' if i['listed_bytes'] is None else hb(i['listed_bytes'])}"
+                      for i in r["images"])
+    return (f"this engine keeps images in containerd: its docker images shows {sizes} "
+            "(the compressed content and the unpacked layers together)")
+
+
 def exact(r: Report) -> bool:
     """Whether some compressed size came from a registry (then each is labelled)."""
     return any(i["compressed_by"] != "gzip" for i in r["images"])
@@ -85,12 +101,11 @@ def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
     w = max(len(a["name"]), len(b["name"]), 5)
     row = "  {:<{w}}  {:>12}  {:>14}  {:>12}  {:>6}"
     if exact(r):
-        yield (f"{bold}Sizes{reset} (uncompressed: as docker images shows, the engine's .Size; "
+        yield (f"{bold}Sizes{reset} ({uncompressed_means(r)}; "
                "compressed: as the registry stores the layers, or gzipped: an estimate)")
         row += "  {}"
     else:
-        yield (f"{bold}Sizes{reset} (uncompressed: as docker images shows, the engine's .Size; "
-               "compressed: the layers gzipped, what a push transfers)")
+        yield f"{bold}Sizes{reset} ({uncompressed_means(r)}; compressed: the layers gzipped, what a push transfers)"
     yield ""
     yield row.format("image", "uncompressed", "(bytes)", "compressed", "layers", "compressed by",
                      w=w).rstrip()
@@ -98,6 +113,9 @@ def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
         yield row.format(i["name"], hb(i["size_bytes"]), i["size_bytes"], hb(i["compressed_bytes"]),
                          len(i["layers"]), i["compressed_by"], w=w).rstrip()
     yield ""
+    if r["store"] == CONTAINERD:
+        yield f"  {listed_line(r)}"
+        yield ""
     c = compare(r)
     yield (f"  {c.larger} is {times(c.ratio)} the size of {c.smaller} uncompressed "
            f"({times(c.compressed_ratio)} compressed)")
@@ -274,8 +292,9 @@ def _md_packages(r: Report, a: str, b: str) -> list[str]:
 def markdown(r: Report) -> str:
     """The report as Markdown tables, for the docs and pull requests."""
     a, b = r["images"]
-    lines = ["Uncompressed: the size `docker images` shows. Compressed: the layers gzipped, "
-             "what a push transfers. 1 MB = 10^6 bytes.", "",
+    lines = [("Uncompressed: the size `docker images` shows." if r["store"] != CONTAINERD else
+              f"Uncompressed: the layers unpacked; {listed_line(r)}.") +
+             " Compressed: the layers gzipped, what a push transfers. 1 MB = 10^6 bytes.", "",
              "| image | uncompressed | compressed | layers |", "| --- | ---: | ---: | ---: |"]
     lines += [f"| `{i['name']}` | {hb(i['size_bytes'])} | {hb(i['compressed_bytes'])}"
               + (f" ({i['compressed_by']})" if exact(r) else "")

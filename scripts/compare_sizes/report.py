@@ -7,14 +7,15 @@ from typing import NamedTuple, TypedDict
 from .config_diff import Setting
 from .wasted import Waste
 
-UNITS = ("bytes; size_bytes is uncompressed (the engine's .Size), "
-         "compressed_bytes is the layers gzipped")
+UNITS = ("bytes; size_bytes is uncompressed (the engine's .Size on the classic store, "
+         "the layers unpacked on the containerd store: the same figure), "
+         "compressed_bytes is the layers gzipped, listed_bytes what docker images shows")
 
 
 class Layer(TypedDict):
     digest: str                     # the layer's diff ID, sha256:...
     instruction: str                # the Dockerfile line that made it
-    size_bytes: int | None          # uncompressed, as docker history shows (None: unknown)
+    size_bytes: int | None          # unpacked, as docker history shows on the classic store
     compressed_bytes: int
 
 
@@ -24,6 +25,7 @@ class ImageRecord(TypedDict):
     id: str
     size_bytes: int
     compressed_bytes: int
+    listed_bytes: int | None        # what the engine's `docker images` shows (None: not listed)
     compressed_by: str              # "gzip" (an estimate) or "registry HOST" (exact)
     layers: list[Layer]
     metadata_only: int              # instructions that made no layer
@@ -89,6 +91,7 @@ class BudgetResult(TypedDict):
 
 class Report(TypedDict):
     units: str
+    store: str                      # the engine's image store: "containerd", or "overlay2"...
     compressed_by: str
     images: list[ImageRecord]
     ratio: float | None
@@ -124,9 +127,10 @@ class SameImage(TypedDict):
 # What --help says of each top-level field of the JSON.
 FIELDS = {
     "units": "what the numbers count",
+    "store": "the engine's image store: containerd, or its storage driver (overlay2)",
     "compressed_by": "how the compressed sizes were obtained",
     "images": "[A, B]: version, name, id, size_bytes, compressed_bytes, compressed_by "
-              "(gzip: an estimate; registry HOST: exact), "
+              "(gzip: an estimate; registry HOST: exact), listed_bytes, "
               "layers[] (digest, instruction, size_bytes, compressed_bytes), metadata_only, "
               "metadata_kinds[]",
     "ratio": "A's size over B's (null when B has no bytes)",
@@ -176,12 +180,14 @@ def _top(grouped: Grouped, top: int) -> list[PathBytes]:
 
 def build(a: ImageRecord, b: ImageRecord, compressed_by: str, paths: PathChanges,
           packages: PackageChanges, floor_files: Sequence[PathBytes], top: int,
-          wasted: Sequence[Waste] = (), settings: Sequence[Setting] = ()) -> Report:
+          wasted: Sequence[Waste] = (), settings: Sequence[Setting] = (),
+          store: str = "overlay2") -> Report:
     """A and B are measure.image_record()s; PATHS and PACKAGES what B
     removes, adds and changes (diff.py), FLOOR_FILES [{path, bytes}]; the
     lists are cut at TOP. The budgets are added once checked."""
     return {
         "units": UNITS,
+        "store": store,
         "compressed_by": compressed_by,
         "images": [a, b],
         "ratio": ratio(a["size_bytes"], b["size_bytes"]),

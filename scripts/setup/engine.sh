@@ -43,6 +43,7 @@ engine_start_words() {
 
 start_engine() {
   have dockerd || die "dockerd is not installed (install the docker.io package)"
+  have docker || die "dockerd is installed, but no docker client is (install the docker-cli package)"
   local plan log="$ASKELADDEN_STATE/dockerd.log"
   plan="$(engine_start_plan)"
   case "$plan" in

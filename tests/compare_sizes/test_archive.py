@@ -40,7 +40,7 @@ class Walk(unittest.TestCase):
         data, image_id, diff_ids = fixture.save_archive(self.layers, HISTORY)
         self.walk(data, image_id, diff_ids)
         self.cache.put_layer(diff_ids[0], {"files": {}, "whiteouts": [], "opaque": [], "links": {}, "elf": {}, "texts": {},
-                                           "tar_bytes": len(self.layers[0]), "compressed_bytes": 7})
+                                           "tar_bytes": len(self.layers[0]), "unpacked_bytes": 900, "compressed_bytes": 7})
         self.walk(data, image_id, diff_ids)
         self.assertEqual(self.cache.layer_sizes(diff_ids[0])["compressed_bytes"], 7)
 
@@ -48,7 +48,7 @@ class Walk(unittest.TestCase):
         other = fixture.layer_tar({"bin/a": b"A" * 900})
         data, image_id, diff_ids = fixture.save_archive([other], HISTORY[:1])
         self.cache.put_layer(diff_ids[0], {"files": {}, "whiteouts": [], "opaque": [], "links": {}, "elf": {}, "texts": {},
-                                           "tar_bytes": len(other), "compressed_bytes": 7})
+                                           "tar_bytes": len(other), "unpacked_bytes": 900, "compressed_bytes": 7})
         self.cache.put_layer = lambda *a: self.fail("measured a layer the cache has")
         self.assertFalse(self.walk(data, image_id, diff_ids).mismatched)
         # The cache says a layer of this size is measured, but not this one.
@@ -67,12 +67,12 @@ class Walk(unittest.TestCase):
             self.walk(data, image_id, diff_ids)
 
     def test_classify(self):
-        d = "sha256:" + "ab" * 32
-        self.assertEqual(archive.classify("x/layer.tar", "sha256:11", [d]), ("layer", None))
-        self.assertEqual(archive.classify(f"blobs/sha256/{d[7:]}", "sha256:11", [d]), ("layer", d))
-        self.assertEqual(archive.classify("blobs/sha256/11", "sha256:11", [d]), ("config", None))
-        self.assertEqual(archive.classify("11.json", "sha256:11", [d]), ("config", None))
-        self.assertEqual(archive.classify("blobs/sha256/99", "sha256:11", [d]), ("other", None))
+        self.assertEqual(archive.classify("x/layer.tar", "sha256:11"), "layer")
+        self.assertEqual(archive.classify("11.json", "sha256:11"), "config")
+        self.assertEqual(archive.classify("blobs/sha256/11", "sha256:11"), "blob")
+        self.assertEqual(archive.classify("index.json", "sha256:11"), "index")
+        self.assertEqual(archive.classify("manifest.json", "sha256:11"), "manifest")
+        self.assertEqual(archive.classify("oci-layout", "sha256:11"), "other")
 
 
 class Broken(unittest.TestCase):

@@ -322,6 +322,60 @@ class Budgets(unittest.TestCase):
             cli.parse(["--max-size", "nosuch:img=80MB", "a:1", "b:2"])
 
 
+class BothStores(unittest.TestCase):
+    """The same two images, saved as each of Docker's stores saves them: the
+    same report, but for the store and what its docker images shows."""
+
+    def report(self, store, *argv):
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = fixture.FakeEngine(store)
+            fat = fixture.sample_image(engine, "fat:1", containerd=store == "containerd")
+            slim = fixture.sample_image(engine, "slim:1", extra=b"s", containerd=store == "containerd")
+            if store == "containerd":   # content and snapshots: what its docker images shows
+                engine.listed = {fat.id: 9000, slim.id: 9001}
+            else:                       # the classic store's .Size: its layers' sizes
+                for name, image in (("fat:1", fat), ("slim:1", slim)):
+                    sized = image._replace(size=sum(h["size"] for h in engine.history(image.id)))
+                    engine.images[name] = engine.images[image.id] = sized
+            svg = os.path.join(tmp, "c.svg")
+            status, stdout, stderr = run_main("--svg", svg, *argv, "--max-size", "slim:1=4600",
+                                              "fat:1", "slim:1", environ={"ASKELADDEN_STATE": tmp,
+                                                                          "ASKELADDEN_ROOT": tmp},
+                                              make_engine=lambda: engine)
+            self.assertEqual(status, 0, stderr)
+            self.stderr = stderr
+            with open(svg, encoding="utf-8") as f:
+                return stdout, f.read()
+
+    def test_the_same_report_on_both_stores(self):
+        (classic, classic_svg), (ours, ours_svg) = (self.report(s, "--json") for s in ("overlay2", "containerd"))
+        a, b = json.loads(classic), json.loads(ours)
+        self.assertEqual((a.pop("store"), b.pop("store")), ("overlay2", "containerd"))
+        self.assertEqual([i.pop("listed_bytes") for i in b["images"]], [9000, 9001])
+        for i in a["images"]:
+            i.pop("listed_bytes")
+        for r in (a, b):
+            for i in r["images"]:
+                i.pop("id")     # the classic store's is the config's digest, containerd's the index's
+        self.assertEqual(a, b)
+        self.assertEqual(a["budgets"][0]["held"], True)
+        self.assertEqual(classic_svg, ours_svg)
+
+    def test_step_1_gives_inspects_size_only_on_the_classic_store(self):
+        # The containerd store's inspect counts the content, compressed as pulled.
+        self.report("overlay2")
+        self.assertRegex(self.stderr, r"\n    fat:1: [0-9a-f]{12}, 4\.5 kB\n")
+        self.report("containerd")
+        self.assertRegex(self.stderr, r"\n    fat:1: [0-9a-f]{12}\n")
+
+    def test_markdown_says_which_store(self):
+        classic, _ = self.report("overlay2", "--markdown")
+        ours, _ = self.report("containerd", "--markdown")
+        self.assertIn("Uncompressed: the size `docker images` shows.", classic)
+        self.assertIn("its docker images shows fat:1 9.0 kB, slim:1 9.0 kB", ours)
+        self.assertEqual(classic.split("\n")[1:], ours.split("\n")[1:])
+
+
 class MoreBudgets(unittest.TestCase):
     """--max-compressed, --max-wasted and --max-growth, each on both sides of its limit."""
 

@@ -38,6 +38,7 @@ class Measure(unittest.TestCase):
         self.assertEqual([layer["instruction"] for layer in r["layers"]], ["(imported) imported", "RUN make"])
         history = self.engine.history(image.id)
         self.assertEqual([layer["size_bytes"] for layer in r["layers"]], [history[0]["size"], history[2]["size"]])
+        self.assertEqual(r["listed_bytes"], 1000)
         self.assertEqual(r["compressed_bytes"], sum(layer["compressed_bytes"] for layer in r["layers"]))
         self.assertEqual((r["metadata_only"], r["metadata_kinds"]), (1, ["ENV"]))
 

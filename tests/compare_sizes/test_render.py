@@ -10,9 +10,10 @@ from compare_sizes import render, report, svg
 from compare_sizes.out import PLAIN, Style
 
 
-def image(name, size, gz, layers, kinds=()):
+def image(name, size, gz, layers, kinds=(), listed=None):
     return {"version": name.split(":")[1], "name": name, "id": "sha256:" + name, "size_bytes": size,
-            "compressed_bytes": gz, "compressed_by": "gzip", "layers": layers, "metadata_only": len(kinds),
+            "compressed_bytes": gz, "compressed_by": "gzip",
+            "listed_bytes": size if listed is None else listed, "layers": layers, "metadata_only": len(kinds),
             "metadata_kinds": list(kinds)}
 
 
@@ -46,6 +47,26 @@ def sample(floor_files=None, packages=None):
 
 NO_CHANGES = report.PathChanges((0, []), (0, []), (0, []))
 NO_PACKAGES = report.PackageChanges([], [], [])
+
+
+class Stores(unittest.TestCase):
+    def test_the_classic_store_labels_the_engines_size(self):
+        text = render.text(sample(), PLAIN)
+        self.assertIn("Sizes (uncompressed: as docker images shows, the engine's .Size; compressed:", text)
+        self.assertNotIn("containerd", text + render.markdown(sample()))
+
+    def test_the_containerd_store_says_what_its_docker_images_shows(self):
+        r = sample()
+        r["store"] = "containerd"
+        r["images"][0]["listed_bytes"] = 2512000000
+        r["images"][1]["listed_bytes"] = None
+        text = render.text(r, PLAIN)
+        self.assertIn("Sizes (uncompressed: the layers unpacked, as the classic store's docker images "
+                      "counts them; compressed:", text)
+        line = ("this engine keeps images in containerd: its docker images shows fat:v1 2.5 GB, slim:v2 ? "
+                "(the compressed content and the unpacked layers together)")
+        self.assertIn(f"\n  {line}\n", text)
+        self.assertIn(f"Uncompressed: the layers unpacked; {line}.", render.markdown(r))
 
 
 class Report(unittest.TestCase):
