@@ -169,6 +169,25 @@ find_kubectl() {
   fi
   kubectl_answers "${KUBECTL_CMD[@]}"
 }
+# warn_kubectl_skew: when a cluster answers find_kubectl's kubectl, and that
+# kubectl is more than one minor version from the cluster (what kubectl
+# supports), one warning line naming both and where a matching one comes
+# from. Quiet when no cluster answers, or the versions cannot be read.
+warn_kubectl_skew() {
+  find_kubectl 2>/dev/null || return 0
+  local minors client server
+  minors="$(timeout --foreground 20 "${KUBECTL_CMD[@]}" version -o json --request-timeout=5s 2>/dev/null |
+    jq -r '[.clientVersion.minor, .serverVersion.minor] | map(tostring | gsub("[^0-9]"; "")) | join(" ")')" ||
+    return 0
+  read -r client server <<<"$minors"
+  [[ "$client" =~ ^[0-9]+$ && "$server" =~ ^[0-9]+$ ]] || return 0
+  if ((client - server > 1 || server - client > 1)); then
+    warn "${KUBECTL_CMD[*]} is kubectl 1.$client and the cluster is 1.$server: more than one minor" \
+      "version apart, which kubectl does not support; use the cluster's own (microk8s kubectl, or" \
+      "for scripts/cluster.sh's 1.20 Debian 12's kubernetes-client, or KUBECTL=its kubectl)"
+  fi
+}
+
 # kubectl_answers CMD...: a cluster answers to the kubectl command CMD, within
 # seconds (a hung API server must not hang the caller).
 kubectl_answers() {

@@ -46,7 +46,8 @@
 #                  dpkg-dev, with which tests/fuzz/build-libevent.sh fetches
 #                  Debian's libevent source
 #   kube           a kubectl (any; Debian's kubernetes-client when there is
-#                  none) and yq, to read and check the Kubernetes manifests
+#                  none) and yq, to read and check the Kubernetes manifests;
+#                  a warning when a cluster answers at another minor version
 #   bench          wrk, nginx, valgrind and go (a Go net/http server to
 #                  compare against) for make bench
 #   docs           graphviz: dot draws the posts' figures from docs/images/*.dot
@@ -294,6 +295,7 @@ check_component() {
     kube)
       # Any kubectl will do (microk8s's, a vendor's); Debian's is the fallback.
       check_packages kube kubernetes-client cmds kubectl \; yq cmds yq
+      warn_kubectl_skew
       ;;
     bench) check_packages bench wrk cmds wrk \; 'nginx-light|nginx' cmds nginx \; valgrind cmds valgrind \; golang-go cmds go ;;
     docs) check_packages docs graphviz cmds dot ;;

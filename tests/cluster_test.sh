@@ -186,6 +186,30 @@ test_found_without_kubeconfig() {
   check "redeploy.sh without KUBECTL or KUBECONFIG: through kubectl" said "cluster via 'kubectl'"
 }
 
+# setup.sh kube warns when the kubectl it finds is more than one minor
+# version from the cluster that answers. The cluster is this real one; a
+# wrapper around its kubectl reports the client's minor moved by N.
+test_kubectl_skew() {
+  local wrapper="$CAPTURED/kubectl-skewed" real n warned
+  real="$(command -v "${K[0]}")"
+  for n in 1 -1 2 -2; do
+    {
+      echo '#!/bin/bash'
+      echo 'if [[ " $* " == *" version "* ]]; then'
+      printf '  %q "$@" | jq %q\n' "$real" ".clientVersion.minor = ((.serverVersion.minor | tonumber) + ($n) | tostring)"
+      printf 'else exec %q "$@"; fi\n' "$real"
+    } >"$wrapper"
+    chmod +x "$wrapper"
+    capture env KUBECTL="$wrapper" "$ASKELADDEN_ROOT/scripts/setup.sh" kube
+    warned="$(grep -c 'more than one minor version apart' "$CAPTURED/err")"
+    if ((n == 1 || n == -1)); then
+      check_eq "setup.sh kube: a kubectl $n minor from the cluster: exit 0, no warning" "0 0" "$RC $warned"
+    else
+      check_eq "setup.sh kube: a kubectl $n minors from the cluster: exit 0, one warning line" "0 1" "$RC $warned"
+    fi
+  done
+}
+
 start_ours() {
   STARTED=1
   capture "$CLUSTER_SH" start
@@ -312,6 +336,7 @@ if ((OURS)); then
   export KUBECONFIG
   find_kubectl || die "scripts/cluster.sh's cluster runs, but does not answer to kubectl with its kubeconfig"
   K=("${KUBECTL_CMD[@]}")
+  test_kubectl_skew
 fi
 
 # The posts' images, built when they are missing (Docker's cache makes that quick).
