@@ -195,7 +195,7 @@ test_kubectl_skew() {
   for n in 1 -1 2 -2; do
     {
       echo '#!/bin/bash'
-      echo 'if [[ " $* " == *" version "*" -o json "* ]]; then'
+      echo 'if [[ " $* " == *" version "* && " $* " == *" -o json "* ]]; then'
       printf '  %q "$@" | jq %q\n' "$real" ".clientVersion.minor = ((.serverVersion.minor | tonumber) + ($n) | tostring)"
       printf 'else exec %q "$@"; fi\n' "$real"
     } >"$wrapper"
