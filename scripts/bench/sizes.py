@@ -62,7 +62,7 @@ def timed(argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[float
 
 
 def one_round(script: str) -> Round:
-    save_s, _ = timed(["docker", "save", "-o", os.devnull, *IMAGES])
+    save_s, _ = timed(["docker", "save", *IMAGES])    # its stdout, thrown away
     with tempfile.TemporaryDirectory(prefix="bench-sizes-") as state:
         env = {**os.environ, "ASKELADDEN_STATE": state}
         cold_s, peak_mb = timed([script, "--no-build", "--json"], env)
