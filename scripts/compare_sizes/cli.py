@@ -226,7 +226,6 @@ def usage(prog: str) -> str:
     return text.replace("\npositional arguments:\n", "\nArguments:\n", 1)
 
 
-# What a missing or bad option value says: the same lines as before argparse.
 def _registry(host: str | None) -> str:
     if host is None:
         return ""
@@ -236,6 +235,7 @@ def _registry(host: str | None) -> str:
         raise UsageError(str(e)) from None
 
 
+# What a missing or bad option value says: the same lines as before argparse.
 _NEEDS = {"--svg": "--svg needs a file name", "--max-size": "--max-size needs IMAGE=SIZE",
           "--max-compressed": "--max-compressed needs IMAGE=SIZE",
           "--max-wasted": "--max-wasted needs IMAGE=SIZE",
