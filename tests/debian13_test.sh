@@ -303,6 +303,12 @@ check "an image's uncompressed size is the sum of its layers'" \
 listed="$(in_root curl -sS --unix-socket /var/run/docker.sock http://engine/images/json 2>&1 |
   jq -c --argjson ids "$(jq -c '[.images[].id]' "$J")" '[$ids[] as $id | .[] | select(.Id == $id) | .Size]' 2>&1)"
 check_eq "listed_bytes is what that engine's docker images shows" "$listed" "$(jq -c '[.images[].listed_bytes]' "$J")"
+# buildx stores what it builds compressed: those blobs' sizes are exact, and
+# gzip's estimate of the same image stays within a tenth of them.
+check "the layers the build made are measured as the content store holds them" \
+  jq -e '[.images[] | .layers[-1].compressed_by == "content store"] | all' "$J"
+check "gzip's estimate stays within a tenth of the content store's sizes" \
+  jq -e '[.images[] | (.estimated_compressed_bytes - .compressed_bytes) / .compressed_bytes | fabs < 0.1] | all' "$J"
 check "the text says what that engine's docker images shows" \
   grep -q "this engine keeps images in containerd: its docker images shows" "$LOGS/compare-sizes.log"
 # The same base images on both stores: the same layers, the same figures.

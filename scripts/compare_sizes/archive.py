@@ -11,7 +11,9 @@ compressed, named by the digest of the compressed bytes, and which blobs are
 the image's only index.json, at the end of the stream, says (oci.pick). So
 every blob is read as it comes: a small JSON one is kept, any other is a
 layer, decompressed and measured, and a compressed blob once measured is
-remembered by its digest, so that a rerun skips it.
+remembered by its digest, so that a rerun skips it. A compressed blob's size
+is what the content store holds (and a push sends): kept per layer as
+content_sizes.
 """
 import hashlib
 import io
@@ -62,6 +64,10 @@ class Walk:
         self.index: Any = None
         self.docker_manifest: Any = None
         self.blob_layers: dict[str, str] = {}   # a compressed blob's digest: its diff ID
+        self.blob_sizes: dict[str, int] = {}    # every blob's size, as the store holds it
+        # Per layer of the image, the size of its compressed blob (None: the
+        # store holds it uncompressed); [] when the layout names no blobs.
+        self.content_sizes: list[int | None] = []
 
     def read(self, stream: SaveStream) -> "Walk":
         # tarfile wants a file; a forward-only reader is all its "r:" mode uses.
@@ -80,6 +86,9 @@ class Walk:
                               self.docker_manifest)
             self.config = picked.config
             self._check_manifest(picked.layer_blobs)
+            # A blob named by its diff ID is the plain tar: no compressed copy is stored.
+            self.content_sizes = [None if blob in self.expected else self.blob_sizes.get(blob)
+                                  for blob in picked.layer_blobs]
         return self
 
     def _member(self, tar: tarfile.TarFile, member: tarfile.TarInfo) -> None:
@@ -109,6 +118,7 @@ class Walk:
 
     def _blob(self, member: tarfile.TarInfo, data: io.BufferedReader) -> None:
         digest = "sha256:" + member.name.rsplit("/", 1)[1]
+        self.blob_sizes[digest] = member.size
         known = digest if digest in self.expected else self.cache.blob_layer(digest)
         if known is not None and known in self.expected and self.cache.has_layer(known):
             if known != digest:

@@ -132,7 +132,8 @@ content and the unpacked layers together) is said beside them.
 
 Sizes in bytes use decimal units, as docker counts them, with one decimal:
 1 MB = 1000000 bytes.
-"Uncompressed" sizes are the engine's own; "compressed" sizes are gzip.
+"Uncompressed" sizes are the engine's own; "compressed" sizes gzip's estimate,
+unless labelled exact.
 
 How the compressed size is obtained: each layer, as `docker save` streams it,
 is gzipped at level 6 (docker push's default level) with zlib on every CPU
@@ -147,7 +148,10 @@ piping it through gzip on one core 80 s and pushing it to a local registry
 2% more (431.3 MB against 422.3 MB for gcc:12's layer); the ratios barely
 move. With --registry HOST:PORT, an image pushed there (redeploy.sh and the
 posts push to localhost:32000) gets the registry's own figures, exact, and
-each compressed size is labelled gzip or registry.
+each compressed size is labelled gzip or registry. On the containerd image
+store, a layer it holds compressed (as buildx builds it) gets its blob's own
+size, exact, labelled content store; gzip's estimate stays in the JSON as
+estimated_compressed_bytes, the same figure on both stores.
 
 Colour: on a terminal only, and never when NO_COLOR is set or TERM is dumb,
 decided for stdout and stderr each."""
@@ -346,6 +350,7 @@ def from_registry(record: report.ImageRecord, image: Image | None, host: str) ->
         return
     for layer, size in zip(record["layers"], sizes):
         layer["compressed_bytes"] = size
+        layer["compressed_by"] = f"registry {host}"
     record["compressed_bytes"] = sum(sizes)
     record["compressed_by"] = f"registry {host}"
 
@@ -393,7 +398,7 @@ def figures_of_one(engine: EngineAPI, cache: Cache, image: Image, o: Options) ->
         return {"size_bytes": image.size, "compressed_bytes": 0, "wasted_bytes": 0}
     pool = gzsize.Pool()
     try:
-        record = measure.measure(engine, cache, pool, o.images[0])
+        record = measure.measure(engine, cache, pool, o.images[0], engine.store())
     finally:
         pool.close()
     waste = wasted.waste([cache.layer_files(layer["digest"]) for layer in record["layers"]])

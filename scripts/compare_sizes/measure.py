@@ -1,6 +1,7 @@
-"""One image's sizes: uncompressed from the engine, compressed by gzip per
-layer (read once from `docker save`, then cached by digest), and its layers
-with the instruction that made each."""
+"""One image's sizes: uncompressed from the engine, compressed per layer (the
+blob's own size where the containerd store holds it compressed, else gzip's
+estimate; read once from `docker save`, then cached), and its layers with the
+instruction that made each."""
 import re
 import time
 from collections.abc import Sequence
@@ -54,37 +55,52 @@ def version_of(name: str) -> str:
     return name.rsplit(":", 1)[1] if re.search(r":[^/:]+$", name) else "latest"
 
 
+GZIP, CONTENT_STORE = "gzip", "content store"
+
+
+def compressed_by(layers: Sequence[Layer]) -> str:
+    """The image's label: its layers' one source, or both named."""
+    return " and ".join(sorted({layer["compressed_by"] for layer in layers})) or GZIP
+
+
 def image_record(name: str, image: Image, config_history: Sequence[Entry], cache: Cache,
-                 store: str = "overlay2", listed: int | None = None) -> ImageRecord:
+                 store: str = "overlay2", listed: int | None = None,
+                 content: Sequence[int | None] = ()) -> ImageRecord:
     """The image's entry in the report's images[]. A layer's uncompressed
     size is counted from its tar as the classic store counts it, so that
     both stores give the same; so is the image's on the containerd store,
-    whose inspect counts disk blocks."""
+    whose inspect counts disk blocks. CONTENT: per layer, its compressed
+    blob's size in the content store (None: not held compressed)."""
     made_layers = [k for k, h in enumerate(config_history) if not h["empty_layer"]]
     layers: list[Layer] = []
+    estimated = 0
     for n, digest in enumerate(image.diff_ids):
         k = made_layers[n] if n < len(made_layers) else None
         sizes = cache.layer_sizes(digest)
+        blob = content[n] if n < len(content) else None
+        estimated += sizes["compressed_bytes"]
         layers.append({
             "digest": digest,
             "instruction": instruction(config_history[k]) if k is not None else "",
             "size_bytes": sizes["unpacked_bytes"],
-            "compressed_bytes": sizes["compressed_bytes"]})
+            "compressed_bytes": sizes["compressed_bytes"] if blob is None else blob,
+            "compressed_by": GZIP if blob is None else CONTENT_STORE})
     unpacked = sum(layer["size_bytes"] or 0 for layer in layers)
     return {"version": version_of(name), "name": name, "id": image.id,
             "size_bytes": unpacked if store == CONTAINERD else image.size,
             "compressed_bytes": sum(layer["compressed_bytes"] for layer in layers),
+            "estimated_compressed_bytes": estimated,
             "listed_bytes": listed,
-            "compressed_by": "gzip",
+            "compressed_by": compressed_by(layers),
             "layers": layers,
             "metadata_only": sum(h["empty_layer"] for h in config_history),
             "metadata_kinds": [kind(h) for h in config_history if h["empty_layer"]]}
 
 
 def read_save(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
-              image: Image) -> list[Entry]:
+              image: Image) -> tuple[list[Entry], list[int | None]]:
     """Measure what the cache lacks in one or two passes over docker save;
-    returns the image config's history."""
+    returns the image config's history and its layers' compressed blob sizes."""
     def one_pass(skip_by_size: bool) -> archive.Walk:
         stream = engine.save(image.id)
         with Progress(name, lambda: f"read so far {human_bytes(stream.bytes_read)}"):
@@ -96,7 +112,7 @@ def read_save(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
         walk = one_pass(False)
     if not all(cache.has_layer(d) for d in image.diff_ids):
         raise Fatal(f"{name}: a layer was missing from the docker save stream")
-    return history_from_config(walk.config or {})
+    return history_from_config(walk.config or {}), walk.content_sizes
 
 
 def measure(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
@@ -108,20 +124,27 @@ def measure(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
     if image is None:
         raise Fatal(f"image {name} is gone (removed while being measured?)")
     history_path = cache.image_path(image.id, "history")
+    content_path = cache.image_path(image.id, "content")
     config_history: list[Entry] | None = cache_mod.load(history_path)
+    # Only the containerd store keeps compressed blobs, which docker save lists.
+    content: list[int | None] | None = cache_mod.load(content_path) if store == CONTAINERD else []
     missing = sum(not cache.has_layer(d) for d in image.diff_ids)
-    if not missing and config_history is None:
+    if not missing and config_history is None and content is not None:
         config_history = history_from_engine(engine.history(image.id), len(image.diff_ids))
         if config_history is not None:
             cache_mod.store(history_path, config_history)
-    if missing or config_history is None:
+    if missing or config_history is None or content is None:
         if missing:
             info(f"{name}: compressing {missing} of {len(image.diff_ids)} layers "
                  f"({pool.describe()}; once per layer, then cached)")
         else:
-            info(f"{name}: reading its history from docker save (layers already measured)")
+            info(f"{name}: reading its {'history' if config_history is None else 'blob sizes'} "
+                 "from docker save (layers already measured)")
         started = time.monotonic()
-        config_history = read_save(engine, cache, pool, name, image)
+        config_history, content = read_save(engine, cache, pool, name, image)
         cache_mod.store(history_path, config_history)
+        if store == CONTAINERD:
+            cache_mod.store(content_path, content)
         info(f"{name}: measured in {int(time.monotonic() - started)} s")
-    return image_record(name, image, config_history, cache, store, engine.listed_size(image.id))
+    return image_record(name, image, config_history, cache, store, engine.listed_size(image.id),
+                        content)

@@ -92,7 +92,8 @@ def listed_line(r: Report) -> str:
 
 
 def exact(r: Report) -> bool:
-    """Whether some compressed size came from a registry (then each is labelled)."""
+    """Whether some compressed size is exact, from a registry or the content
+    store (then each is labelled)."""
     return any(i["compressed_by"] != "gzip" for i in r["images"])
 
 
@@ -102,7 +103,8 @@ def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
     row = "  {:<{w}}  {:>12}  {:>14}  {:>12}  {:>6}"
     if exact(r):
         yield (f"{bold}Sizes{reset} ({uncompressed_means(r)}; "
-               "compressed: as the registry stores the layers, or gzipped: an estimate)")
+               "compressed: as the registry or the content store holds the layers, "
+               "or gzipped: an estimate)")
         row += "  {}"
     else:
         yield f"{bold}Sizes{reset} ({uncompressed_means(r)}; compressed: the layers gzipped, what a push transfers)"
@@ -129,11 +131,17 @@ def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
 def _layers(image: ImageRecord, bold: str, dim: str, reset: str) -> Iterator[str]:
     yield ""
     yield f"{bold}Layers of {image['name']}{reset} (oldest first; uncompressed and compressed)"
-    yield "  {:>12}  {:>12}  {}".format("uncompressed", "compressed", "instruction")
+    sources = [layer["compressed_by"] for layer in image["layers"]]
+    # Where each compressed size comes from, when not all are gzip's estimate.
+    w = max(map(len, ["compressed by", *sources])) if set(sources) - {"gzip"} else 0
+    source = "  {:<{w}}" if w else "{:.0}"
+    yield ("  {:>12}  {:>12}" + source + "  {}").format(
+        "uncompressed", "compressed", "compressed by", "instruction", w=w)
     for layer in image["layers"]:
         size = "?" if layer["size_bytes"] is None else hb(layer["size_bytes"])
         what = shorten(tsv(layer["instruction"]))
-        yield f"  {size:>12}  {hb(layer['compressed_bytes']):>12}  {what}"
+        yield ("  {:>12}  {:>12}" + source + "  {}").format(
+            size, hb(layer["compressed_bytes"]), layer["compressed_by"], what, w=w)
     count = image["metadata_only"]
     if count > 0:
         yield (f"  {dim}{count} more {plural(count, 'instruction')} ({kinds(image['metadata_kinds'])}) "
@@ -259,11 +267,14 @@ def code(text: str) -> str:
 
 
 def _md_layers(image: ImageRecord) -> list[str]:
+    by = any(layer["compressed_by"] != "gzip" for layer in image["layers"])
     rows = [f"| {code(shorten(layer['instruction']))} "
             f"| {'?' if layer['size_bytes'] is None else hb(layer['size_bytes'])} "
-            f"| {hb(layer['compressed_bytes'])} |" for layer in image["layers"]]
-    return ["", f"| layer of `{image['name']}` (oldest first) | uncompressed | compressed |",
-            "| --- | ---: | ---: |", *rows]
+            f"| {hb(layer['compressed_bytes'])} |"
+            + (f" {cell(layer['compressed_by'])} |" if by else "") for layer in image["layers"]]
+    return ["", f"| layer of `{image['name']}` (oldest first) | uncompressed | compressed |"
+            + (" compressed by |" if by else ""),
+            "| --- | ---: | ---: |" + (" --- |" if by else ""), *rows]
 
 
 def _md_paths(heading: str, rows: list[PathBytes], total: int, sign: bool = False) -> list[str]:
@@ -294,7 +305,9 @@ def markdown(r: Report) -> str:
     a, b = r["images"]
     lines = [("Uncompressed: the size `docker images` shows." if r["store"] != CONTAINERD else
               f"Uncompressed: the layers unpacked; {listed_line(r)}.") +
-             " Compressed: the layers gzipped, what a push transfers. 1 MB = 10^6 bytes.", "",
+             (" Compressed: as the registry or the content store holds the layers, or gzipped "
+              "(an estimate), as labelled." if exact(r) else
+              " Compressed: the layers gzipped, what a push transfers.") + " 1 MB = 10^6 bytes.", "",
              "| image | uncompressed | compressed | layers |", "| --- | ---: | ---: | ---: |"]
     lines += [f"| `{i['name']}` | {hb(i['size_bytes'])} | {hb(i['compressed_bytes'])}"
               + (f" ({i['compressed_by']})" if exact(r) else "")

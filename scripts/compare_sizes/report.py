@@ -9,7 +9,8 @@ from .wasted import Waste
 
 UNITS = ("bytes; size_bytes is uncompressed (the engine's .Size on the classic store, "
          "the layers unpacked on the containerd store: the same figure), "
-         "compressed_bytes is the layers gzipped, listed_bytes what docker images shows")
+         "compressed_bytes is the layers compressed (see compressed_by), listed_bytes what "
+         "docker images shows")
 
 
 class Layer(TypedDict):
@@ -17,6 +18,7 @@ class Layer(TypedDict):
     instruction: str                # the Dockerfile line that made it
     size_bytes: int | None          # unpacked, as docker history shows on the classic store
     compressed_bytes: int
+    compressed_by: str              # "gzip", "content store" or "registry HOST"
 
 
 class ImageRecord(TypedDict):
@@ -25,8 +27,12 @@ class ImageRecord(TypedDict):
     id: str
     size_bytes: int
     compressed_bytes: int
+    estimated_compressed_bytes: int  # gzip's estimate, on every store (the same figure on both)
     listed_bytes: int | None        # what the engine's `docker images` shows (None: not listed)
-    compressed_by: str              # "gzip" (an estimate) or "registry HOST" (exact)
+    # Where the compressed sizes come from: "gzip" (an estimate), "content store"
+    # (the containerd store's blobs: exact) or "registry HOST" (exact); two
+    # joined by " and " when the layers differ.
+    compressed_by: str
     layers: list[Layer]
     metadata_only: int              # instructions that made no layer
     metadata_kinds: list[str]       # what each of them was: ENV, CMD... in order
@@ -130,9 +136,10 @@ FIELDS = {
     "store": "the engine's image store: containerd, or its storage driver (overlay2)",
     "compressed_by": "how the compressed sizes were obtained",
     "images": "[A, B]: version, name, id, size_bytes, compressed_bytes, compressed_by "
-              "(gzip: an estimate; registry HOST: exact), listed_bytes, "
-              "layers[] (digest, instruction, size_bytes, compressed_bytes), metadata_only, "
-              "metadata_kinds[]",
+              "(gzip: an estimate; content store or registry HOST: exact), "
+              "estimated_compressed_bytes (gzip's, on every store), listed_bytes, "
+              "layers[] (digest, instruction, size_bytes, compressed_bytes, compressed_by), "
+              "metadata_only, metadata_kinds[]",
     "ratio": "A's size over B's (null when B has no bytes)",
     "compressed_ratio": "the same, compressed",
     "saved_bytes": "A's size minus B's",

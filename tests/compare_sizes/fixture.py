@@ -102,20 +102,33 @@ class FakeEngine:
         return self.listed.get(image_id, self.images[image_id].size)
 
 
-def sample_image(engine, name="sample:v1", extra=b"", oci=False, containerd=False):
-    """An image of two layers and three instructions (one only sets metadata),
-    saved as the classic store does (OCI=True: in the OCI layout) or as the
-    containerd store does (CONTAINERD=True)."""
+# The containerd store's blobs are gzipped at another level than compare-sizes'
+# estimate (-6), so that a test tells the blob's own size from the estimate.
+BLOB_LEVEL = 1
+
+
+def sample_layers(extra=b""):
+    """The two layer tars of sample_image."""
     base = layer_tar({"usr": None, "usr/bin": None, "usr/bin/tool": b"x" * 3000 + extra,
                       "usr/lib/x86_64-linux-gnu/libz.so.1": b"z" * 500,
                       "usr/lib/x86_64-linux-gnu/libz.a": b"a" * 700,
                       "usr/bin/link": "->tool"})
     app = layer_tar({"usr/bin/.wh.link": b"", "app/run": b"run" * 100})
+    return base, app
+
+
+def sample_image(engine, name="sample:v1", extra=b"", oci=False, containerd=False,
+                 blob_level=BLOB_LEVEL):
+    """An image of two layers and three instructions (one only sets metadata),
+    saved as the classic store does (OCI=True: in the OCI layout) or as the
+    containerd store does (CONTAINERD=True, its blobs gzipped at BLOB_LEVEL)."""
+    base, app = sample_layers(extra)
     history = [{"created_by": "", "comment": "imported"},
                {"created_by": "ENV A=1", "empty_layer": True},
                {"created_by": "/bin/sh -c make", "comment": ""}]
     if containerd:
-        archive, image_id, diff_ids = containerd_archive([base, app], history)
+        archive, image_id, diff_ids = containerd_archive(
+            [base, app], history, compress=lambda data: gzip.compress(data, blob_level, mtime=0))
     else:
         archive, image_id, diff_ids = save_archive([base, app], history, oci=oci)
     # What overlay2's docker history shows: the files' bytes, and the link's target.
@@ -141,7 +154,7 @@ def containerd_archive(layers, history, platforms=(("linux", "amd64"),), other_l
     OTHER_LAYERS), an attestation manifest per platform, an index naming them
     all, and index.json naming the index, whose digest is the image ID.
     MANIFEST_ORDER reorders the first manifest's layers (a broken manifest)."""
-    compress = compress or (lambda data: gzip.compress(data, 6, mtime=0))
+    compress = compress or (lambda data: gzip.compress(data, BLOB_LEVEL, mtime=0))
     blobs = {}
     descriptors = []
     first_diff_ids = None

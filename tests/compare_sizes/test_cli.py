@@ -1,5 +1,6 @@
 import contextlib
 import io
+import gzip
 import json
 import os
 import tempfile
@@ -326,11 +327,15 @@ class BothStores(unittest.TestCase):
     """The same two images, saved as each of Docker's stores saves them: the
     same report, but for the store and what its docker images shows."""
 
-    def report(self, store, *argv):
+    def report(self, store, *argv, blob_level=6):
+        """The report; on the containerd store its blobs are gzipped at BLOB_LEVEL
+        (by default as the estimate gzips, so that its sizes are the same)."""
         with tempfile.TemporaryDirectory() as tmp:
             engine = fixture.FakeEngine(store)
-            fat = fixture.sample_image(engine, "fat:1", containerd=store == "containerd")
-            slim = fixture.sample_image(engine, "slim:1", extra=b"s", containerd=store == "containerd")
+            containerd = store == "containerd"
+            fat = fixture.sample_image(engine, "fat:1", containerd=containerd, blob_level=blob_level)
+            slim = fixture.sample_image(engine, "slim:1", extra=b"s", containerd=containerd,
+                                        blob_level=blob_level)
             if store == "containerd":   # content and snapshots: what its docker images shows
                 engine.listed = {fat.id: 9000, slim.id: 9001}
             else:                       # the classic store's .Size: its layers' sizes
@@ -354,9 +359,12 @@ class BothStores(unittest.TestCase):
         self.assertEqual([i.pop("listed_bytes") for i in b["images"]], [9000, 9001])
         for i in a["images"]:
             i.pop("listed_bytes")
-        for r in (a, b):
+        for r, source in ((a, "gzip"), (b, "content store")):
             for i in r["images"]:
                 i.pop("id")     # the classic store's is the config's digest, containerd's the index's
+                # Where the compressed sizes come from: the figures are the same.
+                self.assertEqual(i.pop("compressed_by"), source)
+                self.assertEqual([layer.pop("compressed_by") for layer in i["layers"]], [source] * 2)
         self.assertEqual(a, b)
         self.assertEqual(a["budgets"][0]["held"], True)
         self.assertEqual(classic_svg, ours_svg)
@@ -373,7 +381,26 @@ class BothStores(unittest.TestCase):
         ours, _ = self.report("containerd", "--markdown")
         self.assertIn("Uncompressed: the size `docker images` shows.", classic)
         self.assertIn("its docker images shows fat:1 9.0 kB, slim:1 9.0 kB", ours)
-        self.assertEqual(classic.split("\n")[1:], ours.split("\n")[1:])
+        self.assertIn("| layer of `fat:1` (oldest first) | uncompressed | compressed | compressed by |",
+                      ours)
+        # All but the compressed sizes' sources is the same.
+        labelled = ours.replace(" (content store)", "").replace(" content store |", "")
+        labelled = labelled.replace(" compressed by |", "").replace(" ---: | --- |", " ---: |")
+        self.assertEqual(classic.split("\n")[3:], labelled.split("\n")[3:])
+
+    def test_the_content_stores_blobs_are_its_compressed_sizes(self):
+        estimated, _ = self.report("overlay2", "--json")
+        exact, _ = self.report("containerd", "--json", blob_level=1)
+        a, b = json.loads(estimated), json.loads(exact)
+        for r in (a, b):
+            for i in r["images"]:
+                self.assertGreater(i["compressed_bytes"], 0)
+        blobs = sum(len(gzip.compress(tar, 1, mtime=0)) for tar in fixture.sample_layers())
+        self.assertEqual(b["images"][0]["compressed_bytes"], blobs)
+        self.assertEqual(b["images"][0]["compressed_by"], "content store")
+        self.assertNotEqual(a["images"][0]["compressed_bytes"], blobs)
+        self.assertEqual([i["estimated_compressed_bytes"] for i in a["images"]],
+                         [i["estimated_compressed_bytes"] for i in b["images"]])
 
 
 class MoreBudgets(unittest.TestCase):

@@ -4,6 +4,7 @@ manifests, and the image ID is the index's digest."""
 import gzip
 import io
 import json
+import os
 import tempfile
 import unittest
 from unittest import mock
@@ -64,6 +65,23 @@ class ContainerdLayout(Case):
         with mock.patch.object(archive.layer, "measure", side_effect=AssertionError("measured again")):
             self.assertEqual(self.walk(data, image_id, diff_ids).config["history"], HISTORY)
 
+    def test_each_layers_blob_size_is_kept_and_a_rerun_keeps_it_too(self):
+        data, image_id, diff_ids = fixture.containerd_archive(LAYERS, HISTORY)
+        blobs = [len(gzip.compress(tar, fixture.BLOB_LEVEL, mtime=0)) for tar in LAYERS]
+        self.assertEqual(self.walk(data, image_id, diff_ids).content_sizes, blobs)
+        self.assertEqual(self.walk(data, image_id, diff_ids).content_sizes, blobs)
+
+    def test_a_layer_loaded_uncompressed_has_no_blob_size(self):
+        # docker load of a classic archive keeps the plain tar, named by its diff ID.
+        data, image_id, diff_ids = fixture.containerd_archive(
+            LAYERS, HISTORY, compress=lambda tar: tar if tar == LAYERS[0] else gzip.compress(tar, 1, mtime=0))
+        walk = self.walk(data, image_id, diff_ids)
+        self.assertEqual(walk.content_sizes, [None, len(gzip.compress(LAYERS[1], 1, mtime=0))])
+
+    def test_the_classic_layout_has_no_blob_sizes(self):
+        data, image_id, diff_ids = fixture.save_archive(LAYERS, HISTORY, oci=True)
+        self.assertEqual(self.walk(data, image_id, diff_ids).content_sizes, [])
+
     def test_the_manifest_of_this_machines_platform_is_picked(self):
         other = [fixture.layer_tar({"arm": b"m" * 70})]
         for order in ((("linux", "amd64"), ("linux", "arm64")),):
@@ -88,7 +106,7 @@ class ContainerdLayout(Case):
 
     def test_a_blob_that_is_not_its_digest_is_an_error(self):
         data, image_id, diff_ids = fixture.containerd_archive(LAYERS, HISTORY)
-        first = gzip.compress(LAYERS[0], 6, mtime=0)
+        first = gzip.compress(LAYERS[0], fixture.BLOB_LEVEL, mtime=0)
         # Another gzip time stamp: the same tar inside, other bytes under the old name.
         self.assertIn(first, data)
         with self.assertRaisesRegex(Fatal, "broken archive: blobs/sha256/.* does not have its digest"):
@@ -163,15 +181,71 @@ class Measure(Case):
                 engine.listed[image.id] = 2 * image.size + 7
                 records[store] = measure.measure(engine, Cache(tmp), self.pool, "sample:v1", store)
         classic, containerd = records["overlay2"], records["containerd"]
+        # The same layers, but for the compressed size: the content store holds
+        # each layer compressed, and its blob's size is exact.
+        blobs = [len(gzip.compress(tar, fixture.BLOB_LEVEL, mtime=0)) for tar in fixture.sample_layers()]
+        self.assertEqual([layer.pop("compressed_bytes") for layer in containerd["layers"]], blobs)
+        self.assertEqual([layer.pop("compressed_by") for layer in containerd["layers"]],
+                         ["content store"] * 2)
+        self.assertEqual((containerd["compressed_bytes"], containerd["compressed_by"]),
+                         (sum(blobs), "content store"))
+        estimates = [layer.pop("compressed_bytes") for layer in classic["layers"]]
+        self.assertEqual(estimates, [len(gzip.compress(tar, 6)) for tar in fixture.sample_layers()])
+        self.assertNotEqual(estimates, blobs)
+        self.assertEqual([layer.pop("compressed_by") for layer in classic["layers"]], ["gzip"] * 2)
+        self.assertEqual(classic["compressed_by"], "gzip")
         self.assertEqual(classic["layers"], containerd["layers"])
         self.assertEqual([layer["instruction"] for layer in containerd["layers"]],
                          ["(imported) imported", "RUN make"])
-        self.assertEqual(classic["compressed_bytes"], containerd["compressed_bytes"])
+        # gzip's estimate is the same figure on both.
+        self.assertEqual(classic["estimated_compressed_bytes"], containerd["estimated_compressed_bytes"])
+        self.assertEqual(classic["estimated_compressed_bytes"], sum(estimates))
         self.assertEqual(containerd["size_bytes"], sum(layer["size_bytes"] for layer in containerd["layers"]))
         self.assertEqual(containerd["size_bytes"], 4204 + 300)
         # What each engine's docker images shows, whatever it counts.
         self.assertEqual(classic["listed_bytes"], 2007)
         self.assertEqual(containerd["listed_bytes"], 2007)
+
+
+class ContentStoreSizes(Case):
+    def record(self, engine):
+        return measure.measure(engine, self.cache, self.pool, "sample:v1", "containerd")
+
+    def test_a_rerun_answers_from_the_cache(self):
+        engine = fixture.FakeEngine("containerd")
+        fixture.sample_image(engine, containerd=True)
+        first = self.record(engine)
+        self.assertEqual((engine.saves, first["compressed_by"]), (1, "content store"))
+        self.assertEqual(self.record(engine), first)
+        self.assertEqual(engine.saves, 1)
+
+    def test_a_cache_without_blob_sizes_reads_docker_save_once_more(self):
+        engine = fixture.FakeEngine("containerd")
+        image = fixture.sample_image(engine, containerd=True)
+        first = self.record(engine)
+        os.unlink(self.cache.image_path(image.id, "content"))
+        with mock.patch.object(archive.layer, "measure", side_effect=AssertionError("measured again")):
+            self.assertEqual(self.record(engine), first)
+        self.assertEqual(engine.saves, 2)
+
+    def test_layers_held_both_ways_are_labelled_each(self):
+        engine = fixture.FakeEngine("containerd")
+        base, app = fixture.sample_layers()
+        data, image_id, diff_ids = fixture.containerd_archive(
+            [base, app], HISTORY, compress=lambda tar: tar if tar == base else gzip.compress(tar, 1, mtime=0))
+        engine.add("sample:v1", data, image_id, diff_ids,
+                   [{"size": 1, "created_by": "", "comment": ""}] * 3)
+        r = self.record(engine)
+        self.assertEqual([layer["compressed_by"] for layer in r["layers"]], ["gzip", "content store"])
+        self.assertEqual(r["compressed_by"], "content store and gzip")
+        self.assertEqual(r["layers"][0]["compressed_bytes"], len(gzip.compress(base, 6)))
+        self.assertEqual(r["layers"][1]["compressed_bytes"], len(gzip.compress(app, 1, mtime=0)))
+
+    def test_the_classic_store_keeps_no_blob_sizes(self):
+        engine = fixture.FakeEngine("overlay2")
+        image = fixture.sample_image(engine)
+        measure.measure(engine, self.cache, self.pool, "sample:v1", "overlay2")
+        self.assertFalse(os.path.exists(self.cache.image_path(image.id, "content")))
 
 
 class Store(unittest.TestCase):

@@ -11,8 +11,10 @@ from compare_sizes.out import PLAIN, Style
 
 
 def image(name, size, gz, layers, kinds=(), listed=None):
+    for layer in layers:
+        layer.setdefault("compressed_by", "gzip")
     return {"version": name.split(":")[1], "name": name, "id": "sha256:" + name, "size_bytes": size,
-            "compressed_bytes": gz, "compressed_by": "gzip",
+            "compressed_bytes": gz, "compressed_by": "gzip", "estimated_compressed_bytes": gz,
             "listed_bytes": size if listed is None else listed, "layers": layers, "metadata_only": len(kinds),
             "metadata_kinds": list(kinds)}
 
@@ -207,11 +209,34 @@ class Markdown(unittest.TestCase):
         r = sample()
         self.assertNotIn("compressed by", render.text(r, PLAIN))
         r["images"][1]["compressed_by"] = "registry localhost:32000"
+        r["images"][1]["layers"][0]["compressed_by"] = "registry localhost:32000"
         text = render.text(r, PLAIN).splitlines()
-        self.assertIn("compressed: as the registry stores the layers, or gzipped: an estimate", text[0])
+        self.assertIn("compressed: as the registry or the content store holds the layers, "
+                      "or gzipped: an estimate", text[0])
         self.assertTrue(text[2].endswith("  layers  compressed by"), text[2])
         self.assertTrue(text[3].endswith("  gzip") and text[4].endswith("  registry localhost:32000"), text)
-        self.assertIn("| `slim:v2` | 74.9 MB | 28.4 MB (registry localhost:32000) | 1 |", render.markdown(r))
+        markdown = render.markdown(r)
+        self.assertIn("| `slim:v2` | 74.9 MB | 28.4 MB (registry localhost:32000) | 1 |", markdown)
+        self.assertIn("or gzipped (an estimate), as labelled.", markdown)
+        # The layer tables: a column of sources only for the image that has another.
+        self.assertIn("| `RUN a\\tb` | 74.9 MB | 28.4 MB | registry localhost:32000 |", markdown)
+        self.assertIn("| layer of `fat:v1` (oldest first) | uncompressed | compressed |\n", markdown)
+        layers = text[text.index("Layers of slim:v2 (oldest first; uncompressed and compressed)") + 1:][:2]
+        self.assertEqual(layers, ["  uncompressed    compressed  compressed by             instruction",
+                                  "       74.9 MB       28.4 MB  registry localhost:32000  RUN a\\tb"])
+
+    def test_a_layer_from_the_content_store_and_one_estimated(self):
+        r = sample()
+        fat = r["images"][0]
+        fat["layers"][0]["compressed_by"] = "content store"
+        fat["compressed_by"] = "content store and gzip"
+        text = render.text(r, PLAIN).splitlines()
+        at = text.index("Layers of fat:v1 (oldest first; uncompressed and compressed)")
+        self.assertEqual(text[at + 1:at + 4],
+                         ["  uncompressed    compressed  compressed by  instruction",
+                          "        1.2 GB      422.3 MB  content store  (imported) base",
+                          "             ?         140 B  gzip           COPY file:8119e3aaaaaa... in /hello"])
+        self.assertTrue(text[3].endswith("  content store and gzip"), text[3])
 
     def test_a_cell_stays_one_cell(self):
         self.assertEqual(render.code("RUN a | b"), "`RUN a \\| b`")
