@@ -68,6 +68,9 @@ class Walk:
         # Per layer of the image, the size of its compressed blob (None: the
         # store holds it uncompressed); [] when the layout names no blobs.
         self.content_sizes: list[int | None] = []
+        # All the content the store holds for the image (its manifest, config
+        # and layer blobs); None when the layout names no blobs.
+        self.content_bytes: int | None = None
 
     def read(self, stream: SaveStream) -> "Walk":
         # tarfile wants a file; a forward-only reader is all its "r:" mode uses.
@@ -89,6 +92,9 @@ class Walk:
             # A blob named by its diff ID is the plain tar: no compressed copy is stored.
             self.content_sizes = [None if blob in self.expected else self.blob_sizes.get(blob)
                                   for blob in picked.layer_blobs]
+            held = [self.blob_sizes.get(b) for b in (*picked.meta_blobs, *picked.layer_blobs)]
+            if picked.meta_blobs and None not in held:
+                self.content_bytes = sum(n for n in held if n is not None)
         return self
 
     def _member(self, tar: tarfile.TarFile, member: tarfile.TarInfo) -> None:

@@ -5,7 +5,7 @@ instruction that made each."""
 import re
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from . import archive, cache as cache_mod, gzsize
 from .cache import Cache
@@ -65,12 +65,13 @@ def compressed_by(layers: Sequence[Layer]) -> str:
 
 def image_record(name: str, image: Image, config_history: Sequence[Entry], cache: Cache,
                  store: str = "overlay2", listed: int | None = None,
-                 content: Sequence[int | None] = ()) -> ImageRecord:
+                 content: Sequence[int | None] = (), content_bytes: int | None = None) -> ImageRecord:
     """The image's entry in the report's images[]. A layer's uncompressed
     size is counted from its tar as the classic store counts it, so that
     both stores give the same; so is the image's on the containerd store,
     whose inspect counts disk blocks. CONTENT: per layer, its compressed
-    blob's size in the content store (None: not held compressed)."""
+    blob's size in the content store (None: not held compressed);
+    CONTENT_BYTES all the content held for the image there."""
     made_layers = [k for k, h in enumerate(config_history) if not h["empty_layer"]]
     layers: list[Layer] = []
     estimated = 0
@@ -91,16 +92,23 @@ def image_record(name: str, image: Image, config_history: Sequence[Entry], cache
             "compressed_bytes": sum(layer["compressed_bytes"] for layer in layers),
             "estimated_compressed_bytes": estimated,
             "listed_bytes": listed,
+            "content_bytes": content_bytes,
             "compressed_by": compressed_by(layers),
             "layers": layers,
             "metadata_only": sum(h["empty_layer"] for h in config_history),
             "metadata_kinds": [kind(h) for h in config_history if h["empty_layer"]]}
 
 
+class Content(TypedDict):
+    """What the containerd store holds of an image, as docker save lists it."""
+    layers: list[int | None]    # per layer, its compressed blob's size (None: held as a tar)
+    content_bytes: int | None   # its manifest, config and layer blobs
+
+
 def read_save(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
-              image: Image) -> tuple[list[Entry], list[int | None]]:
+              image: Image) -> tuple[list[Entry], Content]:
     """Measure what the cache lacks in one or two passes over docker save;
-    returns the image config's history and its layers' compressed blob sizes."""
+    returns the image config's history and what the store holds of it."""
     def one_pass(skip_by_size: bool) -> archive.Walk:
         stream = engine.save(image.id)
         with Progress(name, lambda: f"read so far {human_bytes(stream.bytes_read)}"):
@@ -112,7 +120,8 @@ def read_save(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
         walk = one_pass(False)
     if not all(cache.has_layer(d) for d in image.diff_ids):
         raise Fatal(f"{name}: a layer was missing from the docker save stream")
-    return history_from_config(walk.config or {}), walk.content_sizes
+    return (history_from_config(walk.config or {}),
+            {"layers": walk.content_sizes, "content_bytes": walk.content_bytes})
 
 
 def measure(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
@@ -127,7 +136,10 @@ def measure(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
     content_path = cache.image_path(image.id, "content")
     config_history: list[Entry] | None = cache_mod.load(history_path)
     # Only the containerd store keeps compressed blobs, which docker save lists.
-    content: list[int | None] | None = cache_mod.load(content_path) if store == CONTAINERD else []
+    content: Content | None = (cache_mod.load(content_path) if store == CONTAINERD else
+                               {"layers": [], "content_bytes": None})
+    if not isinstance(content, dict) or "content_bytes" not in content:
+        content = None          # not kept yet, or by an older compare-sizes
     missing = sum(not cache.has_layer(d) for d in image.diff_ids)
     if not missing and config_history is None and content is not None:
         config_history = history_from_engine(engine.history(image.id), len(image.diff_ids))
@@ -147,4 +159,4 @@ def measure(engine: EngineAPI, cache: Cache, pool: gzsize.Pool, name: str,
             cache_mod.store(content_path, content)
         info(f"{name}: measured in {int(time.monotonic() - started)} s")
     return image_record(name, image, config_history, cache, store, engine.listed_size(image.id),
-                        content)
+                        content["layers"], content["content_bytes"])

@@ -21,6 +21,9 @@ ATTESTATION = "attestation-manifest"
 class Picked(NamedTuple):
     config: Any                 # the image config, a JSON object
     layer_blobs: list[str]      # the manifest's layer digests, in order; [] when none was read
+    # The manifest's own digest and its config's: with the layers, the
+    # content the store holds for this platform; () when none was read.
+    meta_blobs: tuple[str, ...] = ()
 
 
 def is_attestation(descriptor: Mapping[str, Any]) -> bool:
@@ -31,16 +34,19 @@ def is_attestation(descriptor: Mapping[str, Any]) -> bool:
             or (platform.get("os"), platform.get("architecture")) == ("unknown", "unknown"))
 
 
-def _manifests(blob: Any, blobs: Mapping[str, Any], depth: int = 0) -> Iterator[dict[str, Any]]:
-    """Every image manifest below BLOB (an index or a manifest), attestations left out."""
+def _manifests(digest: str, blob: Any, blobs: Mapping[str, Any],
+               depth: int = 0) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(digest, manifest) of every image manifest below BLOB (an index or a
+    manifest, whose digest is DIGEST), attestations left out."""
     if not isinstance(blob, dict) or depth > 8:
         return
     if isinstance(blob.get("manifests"), list):
         for descriptor in blob["manifests"]:
             if isinstance(descriptor, dict) and not is_attestation(descriptor):
-                yield from _manifests(blobs.get(str(descriptor.get("digest"))), blobs, depth + 1)
+                found = str(descriptor.get("digest"))
+                yield from _manifests(found, blobs.get(found), blobs, depth + 1)
     elif isinstance(blob.get("config"), dict) and isinstance(blob.get("layers"), list):
-        yield blob
+        yield digest, blob
 
 
 def diff_ids(config: Any) -> list[str] | None:
@@ -59,16 +65,18 @@ def pick(image_id: str, expected: Sequence[str], blobs: Mapping[str, Any],
     top = blobs.get(image_id)
     if diff_ids(top) is not None:           # the classic store: the ID is the config's
         return Picked(top, [])
-    roots = [top] if top is not None else []
+    roots = [(image_id, top)] if top is not None else []
     if isinstance(index, dict):
-        roots.append(index)
+        roots.append(("index.json", index))
     seen: list[list[str]] = []
-    for root in roots:
-        for manifest in _manifests(root, blobs):
-            config = blobs.get(str(manifest["config"].get("digest")))
+    for digest, root in roots:
+        for found, manifest in _manifests(digest, root, blobs):
+            config_digest = str(manifest["config"].get("digest"))
+            config = blobs.get(config_digest)
             ids = diff_ids(config)
             if ids == list(expected):
-                return Picked(config, [str(layer.get("digest")) for layer in manifest["layers"]])
+                return Picked(config, [str(layer.get("digest")) for layer in manifest["layers"]],
+                              (found, config_digest))
             if ids is not None:
                 seen.append(ids)
     if isinstance(docker_manifest, list) and docker_manifest and isinstance(docker_manifest[0], dict):

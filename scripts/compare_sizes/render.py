@@ -86,9 +86,10 @@ def uncompressed_means(r: Report) -> str:
 def listed_line(r: Report) -> str:
     """On the containerd store, what its `docker images` shows instead."""
     sizes = ", ".join(f"{i['name']} {'?' if i['listed_bytes'] is None else hb(i['listed_bytes'])}"
+                      + ("" if i["content_bytes"] is None else f" (content {hb(i['content_bytes'])})")
                       for i in r["images"])
     return (f"this engine keeps images in containerd: its docker images shows {sizes} "
-            "(the compressed content and the unpacked layers together)")
+            "(the content as stored and the unpacked layers together)")
 
 
 def exact(r: Report) -> bool:

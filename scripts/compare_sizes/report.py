@@ -29,6 +29,9 @@ class ImageRecord(TypedDict):
     compressed_bytes: int
     estimated_compressed_bytes: int  # gzip's estimate, on every store (the same figure on both)
     listed_bytes: int | None        # what the engine's `docker images` shows (None: not listed)
+    # On the containerd store, the content it holds for the image (manifest,
+    # config, layer blobs: Docker 29's CONTENT SIZE); None on the classic store.
+    content_bytes: int | None
     # Where the compressed sizes come from: "gzip" (an estimate), "content store"
     # (the containerd store's blobs: exact) or "registry HOST" (exact); two
     # joined by " and " when the layers differ.
@@ -138,6 +141,7 @@ FIELDS = {
     "images": "[A, B]: version, name, id, size_bytes, compressed_bytes, compressed_by "
               "(gzip: an estimate; content store or registry HOST: exact), "
               "estimated_compressed_bytes (gzip's, on every store), listed_bytes, "
+              "content_bytes (the containerd store's content for it; null on the classic store), "
               "layers[] (digest, instruction, size_bytes, compressed_bytes, compressed_by), "
               "metadata_only, metadata_kinds[]",
     "ratio": "A's size over B's (null when B has no bytes)",

@@ -207,3 +207,16 @@ def containerd_archive(layers, history, platforms=(("linux", "amd64"),), other_l
         _add(tar, "manifest.json", json.dumps([{"Config": "blobs/sha256/x", "Layers": []}]).encode())
         _add(tar, "oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
     return buffer.getvalue(), image_id, first_diff_ids
+
+
+def content_bytes(archive, image_id):
+    """What the containerd store holds of the image saved as ARCHIVE (by
+    containerd_archive): its first platform's manifest, config and layers,
+    read back from the archive's blobs."""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        sizes = {"sha256:" + m.name.rsplit("/", 1)[1]: m.size for m in tar if m.name.startswith("blobs/")}
+        index = json.loads(tar.extractfile("blobs/sha256/" + image_id[7:]).read())
+        digest = index["manifests"][0]["digest"]
+        manifest = json.loads(tar.extractfile("blobs/sha256/" + digest[7:]).read())
+    parts = [digest, manifest["config"]["digest"]] + [layer["digest"] for layer in manifest["layers"]]
+    return sum(sizes[d] for d in parts)

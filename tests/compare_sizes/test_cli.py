@@ -338,6 +338,7 @@ class BothStores(unittest.TestCase):
                                         blob_level=blob_level)
             if store == "containerd":   # content and snapshots: what its docker images shows
                 engine.listed = {fat.id: 9000, slim.id: 9001}
+                self.content = [fixture.content_bytes(engine.archives[i.id], i.id) for i in (fat, slim)]
             else:                       # the classic store's .Size: its layers' sizes
                 for name, image in (("fat:1", fat), ("slim:1", slim)):
                     sized = image._replace(size=sum(h["size"] for h in engine.history(image.id)))
@@ -357,8 +358,12 @@ class BothStores(unittest.TestCase):
         a, b = json.loads(classic), json.loads(ours)
         self.assertEqual((a.pop("store"), b.pop("store")), ("overlay2", "containerd"))
         self.assertEqual([i.pop("listed_bytes") for i in b["images"]], [9000, 9001])
+        # The content the store holds: each blob of the image (its index's
+        # manifest for this platform, its config, its layers), as saved.
+        self.assertEqual([i.pop("content_bytes") for i in b["images"]], self.content)
         for i in a["images"]:
             i.pop("listed_bytes")
+            self.assertIsNone(i.pop("content_bytes"))
         for r, source in ((a, "gzip"), (b, "content store")):
             for i in r["images"]:
                 i.pop("id")     # the classic store's is the config's digest, containerd's the index's
@@ -380,7 +385,8 @@ class BothStores(unittest.TestCase):
         classic, _ = self.report("overlay2", "--markdown")
         ours, _ = self.report("containerd", "--markdown")
         self.assertIn("Uncompressed: the size `docker images` shows.", classic)
-        self.assertIn("its docker images shows fat:1 9.0 kB, slim:1 9.0 kB", ours)
+        self.assertRegex(ours, r"its docker images shows fat:1 9\.0 kB \(content 1\.[0-9] kB\), "
+                               r"slim:1 9\.0 kB \(content 1\.[0-9] kB\)")
         self.assertIn("| layer of `fat:1` (oldest first) | uncompressed | compressed | compressed by |",
                       ours)
         # All but the compressed sizes' sources is the same.

@@ -152,7 +152,7 @@ class Pick(unittest.TestCase):
         config = {"rootfs": {"diff_ids": ["sha256:1"]}}
         manifest = {"config": {"digest": "sha256:c"}, "layers": [{"digest": "sha256:z"}]}
         picked = oci.pick("sha256:m", ["sha256:1"], {"sha256:m": manifest, "sha256:c": config}, None, None)
-        self.assertEqual(picked, oci.Picked(config, ["sha256:z"]))
+        self.assertEqual(picked, oci.Picked(config, ["sha256:z"], ("sha256:m", "sha256:c")))
 
     def test_an_attestation_manifest_is_never_picked(self):
         # Even one whose config (pathologically) lists the image's layers, ahead of the image's.

@@ -15,6 +15,7 @@ def image(name, size, gz, layers, kinds=(), listed=None):
         layer.setdefault("compressed_by", "gzip")
     return {"version": name.split(":")[1], "name": name, "id": "sha256:" + name, "size_bytes": size,
             "compressed_bytes": gz, "compressed_by": "gzip", "estimated_compressed_bytes": gz,
+            "content_bytes": None,
             "listed_bytes": size if listed is None else listed, "layers": layers, "metadata_only": len(kinds),
             "metadata_kinds": list(kinds)}
 
@@ -61,12 +62,13 @@ class Stores(unittest.TestCase):
         r = sample()
         r["store"] = "containerd"
         r["images"][0]["listed_bytes"] = 2512000000
+        r["images"][0]["content_bytes"] = 1250000000
         r["images"][1]["listed_bytes"] = None
         text = render.text(r, PLAIN)
         self.assertIn("Sizes (uncompressed: the layers unpacked, as the classic store's docker images "
                       "counts them; compressed:", text)
-        line = ("this engine keeps images in containerd: its docker images shows fat:v1 2.5 GB, slim:v2 ? "
-                "(the compressed content and the unpacked layers together)")
+        line = ("this engine keeps images in containerd: its docker images shows fat:v1 2.5 GB "
+                "(content 1.2 GB), slim:v2 ? (the content as stored and the unpacked layers together)")
         self.assertIn(f"\n  {line}\n", text)
         self.assertIn(f"Uncompressed: the layers unpacked; {line}.", render.markdown(r))
 
