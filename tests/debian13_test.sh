@@ -337,6 +337,19 @@ else
   check_eq "post 2's Debian 13 block is what that engine prints" "$(masked <<<"$post")" "$(masked <<<"${printed%$'\n'}")"
 fi
 
+# Post 2's Docker 29 block (after <!-- docker29 -->) is illustrative: no
+# Docker 29 runs here. Its figures are this engine's for askeladden:v0.1, in
+# Docker 29's form: DISK USAGE what docker images shows, CONTENT SIZE the
+# content compare-sizes read (manifest, config and layer blobs).
+docker_size() { awk -v n="$1" 'BEGIN { split("B kB MB GB TB", u, " "); i = 1
+  while (n >= 1000 && i < 5) { n /= 1000; i++ }; printf "%.3g %s\n", n, u[i] }'; }
+v01="$(jq -c '.images[] | select(.name == "askeladden:v0.1")' "$J" 2>/dev/null)"
+wanted="IMAGE ID DISK USAGE CONTENT SIZE EXTRA"$'\n'"askeladden:v0.1 ID $(docker_size "$(jq -r .listed_bytes <<<"$v01")") $(docker_size "$(jq -r .content_bytes <<<"$v01")")"
+shown="$(in_ns cat "$MERGED$CLONE/docs/02-slim-image.md" |
+  awk '/^<!-- docker29 -->$/ { armed = 1; next } armed && /^```console$/ { inside = 1; next }
+       inside && /^```$/ { exit } inside && !/^\$ /')"
+check_eq "post 2's Docker 29 block has that engine's figures" "$wanted" "$(masked <<<"$shown" | sed 's/ $//')"
+
 # 5. Torn down, and nothing left behind.
 step "Debian 13: tearing down"
 teardown
