@@ -11,9 +11,8 @@ from typing import IO, Any, cast
 from . import elf, gzsize
 from .stream import BUFFER, ForwardReader
 
-# What is read of one file, at most: an ELF file's headers and dynamic
-# section lie in its first megabytes; a status file is text.
-ELF_READ_MAX = 64 << 20
+# What is read of one file, at most: a status file is text. An ELF file is
+# read through, keeping only its start and its dynamic section (elf.read_stream).
 TEXT_READ_MAX = 16 << 20
 SHEBANG_MAX = 256
 TEXTS = ("/var/lib/dpkg/status", "/var/lib/dpkg/status.d/*", "/etc/ld.so.conf",
@@ -56,7 +55,7 @@ def _contents(tar: tarfile.TarFile, member: tarfile.TarInfo, path: str, record: 
         return
     head = data.read(4)
     if head == elf.MAGIC:
-        info = elf.read(head + data.read(ELF_READ_MAX - 4))
+        info = elf.read_stream(data.read, head)
         if info is not None:
             record["elf"][path] = [info.interpreter, list(info.needed), list(info.runpath)]
     elif head.startswith(b"#!"):  # a script: its interpreter is what it needs
