@@ -1,7 +1,7 @@
-"""One layer of an image, read once: its digest, its size gzipped, its files,
-and what the floor and the package list need of their contents (links, what
-each ELF file or #! script needs, dpkg's status). Nothing is written to disk, and every
-path stays inside the image's root."""
+"""One layer of an image, read once: its digest, its size gzipped (an estimate),
+its files, and what the floor and the package list need of their contents
+(links, what each ELF file or #! script needs, dpkg's status). Nothing is
+written to disk, and every path stays inside the image's root."""
 import fnmatch
 import hashlib
 import posixpath

@@ -108,7 +108,8 @@ def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
                "or gzipped: an estimate)")
         row += "  {}"
     else:
-        yield f"{bold}Sizes{reset} ({uncompressed_means(r)}; compressed: the layers gzipped, what a push transfers)"
+        yield (f"{bold}Sizes{reset} ({uncompressed_means(r)}; "
+               "compressed: the layers gzipped (estimated), what a push transfers)")
     yield ""
     yield row.format("image", "uncompressed", "(bytes)", "compressed", "layers", "compressed by",
                      w=w).rstrip()
@@ -308,7 +309,8 @@ def markdown(r: Report) -> str:
               f"Uncompressed: the layers unpacked; {listed_line(r)}.") +
              (" Compressed: as the registry or the content store holds the layers, or gzipped "
               "(an estimate), as labelled." if exact(r) else
-              " Compressed: the layers gzipped, what a push transfers.") + " 1 MB = 10^6 bytes.", "",
+              " Compressed: the layers gzipped (estimated), what a push transfers.")
+             + " 1 MB = 10^6 bytes.", "",
              "| image | uncompressed | compressed | layers |", "| --- | ---: | ---: | ---: |"]
     lines += [f"| `{i['name']}` | {hb(i['size_bytes'])} | {hb(i['compressed_bytes'])}"
               + (f" ({i['compressed_by']})" if exact(r) else "")

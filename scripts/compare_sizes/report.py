@@ -137,7 +137,8 @@ class SameImage(TypedDict):
 FIELDS = {
     "units": "what the numbers count",
     "store": "the engine's image store: containerd, or its storage driver (overlay2)",
-    "compressed_by": "how the compressed sizes were obtained",
+    "compressed_by": "how gzip's estimates of the compressed sizes were made (each image's own "
+                     "compressed_by says whether its size is one)",
     "images": "[A, B]: version, name, id, size_bytes, compressed_bytes, compressed_by "
               "(gzip: an estimate; content store or registry HOST: exact), "
               "estimated_compressed_bytes (gzip's, on every store), listed_bytes, "

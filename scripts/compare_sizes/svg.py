@@ -19,7 +19,7 @@ EM, BOLD_EM = 0.64, 0.7
 VALUE_ROOM = 100            # right of the longest bar: "1000.0 MB"
 COLOURS = {"a": "#c0392b", "a_gz": "#e6a19a", "b": "#2471a3", "b_gz": "#9cc3e0",
            "floor": "#27ae60"}
-NOTE = "compressed: each layer gzipped (level 6), what a docker push transfers"
+NOTE = "compressed: each layer gzipped (level 6, estimated), what a docker push transfers"
 
 
 def esc(text: str) -> str:

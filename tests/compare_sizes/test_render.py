@@ -184,8 +184,8 @@ class Text(unittest.TestCase):
 class Markdown(unittest.TestCase):
     def test_the_body(self):
         self.assertEqual(render.markdown(sample()), "\n".join([
-            "Uncompressed: the size `docker images` shows. Compressed: the layers gzipped, what a push "
-            "transfers. 1 MB = 10^6 bytes.", "",
+            "Uncompressed: the size `docker images` shows. Compressed: the layers gzipped (estimated), what "
+            "a push transfers. 1 MB = 10^6 bytes.", "",
             "| image | uncompressed | compressed | layers |", "| --- | ---: | ---: | ---: |",
             "| `fat:v1` | 1.2 GB | 422.4 MB | 2 |", "| `slim:v2` | 74.9 MB | 28.4 MB | 1 |",
             "| floor: binary + its libraries | 2.3 MB | | |", "",
