@@ -83,15 +83,13 @@ class _Stream(_Bytes):
         self._read = read
         self._head = head           # the stream's first bytes, already read
         self.position = 0           # bytes of the stream passed, kept or not
-        self.kept = 0
-        self.largest_read = 0       # the most asked of READ at once (for the tests)
+        self.kept = 0               # bytes kept, at most KEPT_MAX
         self.ended = False
 
     def _next(self, size: int) -> bytes:
         if self._head:
             data, self._head = self._head[:size], self._head[size:]
         else:
-            self.largest_read = max(self.largest_read, size)
             data = self._read(size)
         if not data:
             self.ended = True
