@@ -1,5 +1,5 @@
-"""How many bytes gzip -6 makes of a stream, using every CPU: exact for the
-first 16 MiB of a layer, an estimate from a sample past that.
+"""How many bytes gzip -6 makes of a stream, using every CPU: counted for a
+layer's first 16 MiB, estimated from a sample of it past that.
 
 Like pigz: the input is cut into chunks of 128 KiB, each compressed on its own
 thread with the previous chunk's last 32 KiB as its dictionary, so the result
@@ -13,9 +13,10 @@ deflated size of the chunks passed over is taken to be that of the ones
 deflated, byte for byte: exact part + sampled part x (bytes past EXACT /
 bytes sampled). Which chunks are sampled depends only on their offsets, so
 the figure does not depend on how the stream is read nor on the threads.
-On real layers (libraries, binaries, documentation, locales) the estimate
-is within 0.3% of deflating every chunk, at a quarter of the work; a layer
-of EXACT bytes or fewer gets the same figure as a full run.
+The error is a sampling one, smaller the larger the layer: against deflating
+every chunk, -0.05% for gcc:12's 1.2 GB layer, +0.8% for bookworm-slim's
+78 MB, -0.8% for a 250 MB tar of compilers. A layer of EXACT bytes or fewer
+gets the same figure as a full run.
 """
 import concurrent.futures
 import os
