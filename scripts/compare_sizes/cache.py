@@ -1,7 +1,7 @@
 """What earlier runs measured, under $ASKELADDEN_STATE/sizes.
 
-layers/HEX.json        a layer's sizes (tar_bytes, unpacked_bytes, compressed_bytes),
-                       by digest (its diff ID)
+layers/HEX.json        a layer's sizes (tar_bytes, unpacked_bytes, compressed_bytes
+                       and how it was estimated), by digest (its diff ID)
 layers/HEX.tree.json   its file list (files, whiteouts, opaque, links, what its
                        ELF files need, dpkg's status files)
 blobs/HEX.json         a compressed layer blob (the containerd store saves those):
@@ -16,6 +16,7 @@ import os
 import tempfile
 from typing import Any
 
+from .gzsize import METHOD
 from .layer import FILE_FIELDS
 
 
@@ -24,8 +25,9 @@ def _hex(digest: str) -> str:
 
 
 class Cache:
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, method: str = METHOD) -> None:
         self.root = root
+        self.method = method            # how the compressed sizes are estimated now
         self.layers = os.path.join(root, "layers")
         self.images = os.path.join(root, "images")
         self.blobs = os.path.join(root, "blobs")
@@ -36,9 +38,12 @@ class Cache:
         return os.path.join(self.layers, f"{_hex(digest)}.{kind}json")
 
     def has_layer(self, digest: str) -> bool:
-        # A layer measured before unpacked_bytes was counted is measured again.
+        # A layer measured before unpacked_bytes was counted, or whose
+        # compressed size was estimated another way, is measured again (runs
+        # on two machines give the same figures, whatever their caches hold).
         sizes = load(self._layer_path(digest, ""))
         return (isinstance(sizes, dict) and "unpacked_bytes" in sizes
+                and sizes.get("compressed_method") == self.method
                 and os.path.exists(self._layer_path(digest, "tree.")))
 
     def layer_sizes(self, digest: str) -> dict[str, int]:

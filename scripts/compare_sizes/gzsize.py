@@ -52,6 +52,15 @@ def _mib(n: int) -> str:
     return f"{n / (1 << 20):g} MiB"
 
 
+def method(exact: int = EXACT, every: int = EVERY) -> str:
+    """What decides the figures (the threads do not), as the cache records it:
+    a layer measured by another method is measured again."""
+    return f"gzip -{LEVEL} in blocks of {CHUNK >> 10} KiB; past {_mib(exact)}, 1 block in {every}"
+
+
+METHOD = method()
+
+
 class Pool:
     """The threads that compress, shared by every layer of a run, and how much
     of each layer they deflate: all of its first EXACT bytes (a multiple of
@@ -72,6 +81,9 @@ class Pool:
         if self.every == 1:
             return method
         return f"{method}; past {_mib(self.exact)} of a layer, 1 block in {self.every}, scaled"
+
+    def method(self) -> str:
+        return method(self.exact, self.every)
 
     def deflates(self, start: int) -> bool:
         """Whether the chunk at offset START of a layer is deflated."""

@@ -104,7 +104,8 @@ def list_entries(stream: IO[bytes]) -> dict[str, Any]:
 
 def measure(stream: IO[bytes], pool: gzsize.Pool) -> tuple[str, dict[str, Any]]:
     """Read a layer tar once: ("sha256:...", record) where the record has
-    tar_bytes, unpacked_bytes, compressed_bytes and the file list."""
+    tar_bytes, unpacked_bytes, compressed_bytes (and compressed_method: how)
+    and the file list."""
     digest = hashlib.sha256()
     counter = gzsize.Counter(pool)
     tee = ForwardReader(stream.read, [digest.update, counter.feed])
@@ -113,6 +114,7 @@ def measure(stream: IO[bytes], pool: gzsize.Pool) -> tuple[str, dict[str, Any]]:
     tee.drain()
     record["tar_bytes"] = tee.position
     record["compressed_bytes"] = counter.total()
+    record["compressed_method"] = pool.method()
     return "sha256:" + digest.hexdigest(), record
 
 

@@ -40,15 +40,33 @@ class Walk(unittest.TestCase):
         data, image_id, diff_ids = fixture.save_archive(self.layers, HISTORY)
         self.walk(data, image_id, diff_ids)
         self.cache.put_layer(diff_ids[0], {"files": {}, "whiteouts": [], "opaque": [], "links": {}, "elf": {}, "texts": {},
-                                           "tar_bytes": len(self.layers[0]), "unpacked_bytes": 900, "compressed_bytes": 7})
+                                           "tar_bytes": len(self.layers[0]), "unpacked_bytes": 900, "compressed_bytes": 7,
+                                           "compressed_method": gzsize.METHOD})
         self.walk(data, image_id, diff_ids)
         self.assertEqual(self.cache.layer_sizes(diff_ids[0])["compressed_bytes"], 7)
+
+    def test_a_layer_whose_size_was_estimated_another_way_is_measured_again(self):
+        data, image_id, diff_ids = fixture.save_archive(self.layers, HISTORY)
+        self.walk(data, image_id, diff_ids)
+        measured = self.cache.layer_sizes(diff_ids[0])
+        self.assertEqual(measured["compressed_method"],
+                         "gzip -6 in blocks of 128 KiB; past 16 MiB, 1 block in 4")
+        for method in ({}, {"compressed_method": "gzip -6 in blocks of 128 KiB"}):
+            with self.subTest(method=method):
+                self.cache.put_layer(diff_ids[0], {"files": {}, "whiteouts": [], "opaque": [], "links": {}, "elf": {},
+                                                   "texts": {}, "tar_bytes": len(self.layers[0]),
+                                                   "unpacked_bytes": 900, "compressed_bytes": 7, **method})
+                self.assertFalse(self.cache.has_layer(diff_ids[0]))
+                # The other layer is as large: the pass that reads by digest.
+                self.walk(data, image_id, diff_ids, skip_by_size=False)
+                self.assertEqual(self.cache.layer_sizes(diff_ids[0]), measured)
 
     def test_a_layer_only_the_same_size_as_a_measured_one_is_read_again(self):
         other = fixture.layer_tar({"bin/a": b"A" * 900})
         data, image_id, diff_ids = fixture.save_archive([other], HISTORY[:1])
         self.cache.put_layer(diff_ids[0], {"files": {}, "whiteouts": [], "opaque": [], "links": {}, "elf": {}, "texts": {},
-                                           "tar_bytes": len(other), "unpacked_bytes": 900, "compressed_bytes": 7})
+                                           "tar_bytes": len(other), "unpacked_bytes": 900, "compressed_bytes": 7,
+                                           "compressed_method": gzsize.METHOD})
         self.cache.put_layer = lambda *a: self.fail("measured a layer the cache has")
         self.assertFalse(self.walk(data, image_id, diff_ids).mismatched)
         # The cache says a layer of this size is measured, but not this one.
