@@ -330,9 +330,13 @@ info "a rerun of compare-sizes ${BASE_IMAGES[*]}: ${rerun13} ms on the container
 # Post 2 shows what this engine prints (the block after <!-- debian13 -->):
 # each command run here prints its lines, image IDs, ages and spacing aside.
 masked() { sed -E 's/[0-9a-f]{12}/ID/g; s/([0-9]+|About an?|Less than a) [a-z]+ ago/AGE/; s/ +/ /g'; }
-post="$(in_ns cat "$MERGED$CLONE/docs/02-slim-image.md" |
-  awk '/^<!-- debian13 -->$/ { armed = 1; next } armed && /^```console$/ { inside = 1; next }
-       inside && /^```$/ { exit } inside')"
+# The console block after <!-- $1 --> in the clone's post 2.
+post_block() {
+  in_ns cat "$MERGED$CLONE/docs/02-slim-image.md" |
+    awk -v marker="<!-- $1 -->" '$0 == marker { armed = 1; next }
+      armed && /^```console$/ { inside = 1; next } inside && /^```$/ { exit } inside'
+}
+post="$(post_block debian13)"
 if [[ -z "$post" ]]; then
   check_fail "post 2 shows Debian 13's engine" "no console block after <!-- debian13 --> in docs/02-slim-image.md"
 else
@@ -351,9 +355,7 @@ docker_size() { awk -v n="$1" 'BEGIN { split("B kB MB GB TB", u, " "); i = 1
   while (n >= 1000 && i < 5) { n /= 1000; i++ }; printf "%.3g %s\n", n, u[i] }'; }
 v01="$(jq -c '.images[] | select(.name == "askeladden:v0.1")' "$J" 2>/dev/null)"
 wanted="IMAGE ID DISK USAGE CONTENT SIZE EXTRA"$'\n'"askeladden:v0.1 ID $(docker_size "$(jq -r .listed_bytes <<<"$v01")") $(docker_size "$(jq -r .content_bytes <<<"$v01")")"
-shown="$(in_ns cat "$MERGED$CLONE/docs/02-slim-image.md" |
-  awk '/^<!-- docker29 -->$/ { armed = 1; next } armed && /^```console$/ { inside = 1; next }
-       inside && /^```$/ { exit } inside && !/^\$ /')"
+shown="$(post_block docker29 | grep -v '^\$ ')"
 check_eq "post 2's Docker 29 block has that engine's figures" "$wanted" "$(masked <<<"$shown" | sed 's/ $//')"
 
 # 5. Torn down, and nothing left behind.

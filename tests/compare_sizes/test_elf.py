@@ -61,6 +61,17 @@ def streamed(pieces, size):
     return elf.read_stream(lazy.read, lazy.read(4)), lazy
 
 
+def traced(pieces, size):
+    """streamed(), and the peak of the bytes Python allocated meanwhile."""
+    tracemalloc.start()
+    try:
+        info, lazy = streamed(pieces, size)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return info, lazy, peak
+
+
 EXPECTED = elf.ElfInfo(INTERP.decode(), ("libfoo.so.1", "libc.so.6"), ("$ORIGIN/../lib", "/opt/lib"))
 
 
@@ -69,12 +80,7 @@ class Stream(unittest.TestCase):
         # A compiler's layout: .dynstr near the start, .dynamic near the end.
         size = 40 * MiB
         pieces = synthetic(size, dynamic_at=size - 64 * 1024, strtab_at=2 * MiB)
-        tracemalloc.start()
-        try:
-            info, lazy = streamed(pieces, size)
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
+        info, lazy, peak = traced(pieces, size)
         self.assertEqual(info, EXPECTED)
         self.assertEqual(lazy.position, size - 64 * 1024 + 7 * 16)   # no further than needed
         self.assertLessEqual(lazy.largest, elf.PASS)
@@ -150,12 +156,7 @@ class Hostile(unittest.TestCase):
     def test_many_names_far_apart_keep_a_bounded_amount(self):
         size = 80 * MiB
         pieces = synthetic(size, 20 * MiB, 24 * MiB, names=[1] + [n * 16384 for n in range(1, 4000)])
-        tracemalloc.start()
-        try:
-            info, lazy = streamed(pieces, size)
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
+        info, lazy, peak = traced(pieces, size)
         self.assertEqual(info.needed, ("libfoo.so.1",))     # the rest: zeros, empty names
         self.assertLessEqual(lazy.largest, elf.PASS)
         self.assertLess(peak, elf.KEPT_MAX + 4 * MiB)
