@@ -98,6 +98,12 @@ def exact(r: Report) -> bool:
     return any(i["compressed_by"] != "gzip" for i in r["images"])
 
 
+def exact_layers(image: ImageRecord) -> bool:
+    """Whether some of the image's layers have an exact compressed size (then
+    its layer table says where each comes from)."""
+    return any(layer["compressed_by"] != "gzip" for layer in image["layers"])
+
+
 def _summary(r: Report, bold: str, reset: str) -> Iterator[str]:
     a, b = r["images"]
     w = max(len(a["name"]), len(b["name"]), 5)
@@ -135,7 +141,7 @@ def _layers(image: ImageRecord, bold: str, dim: str, reset: str) -> Iterator[str
     yield f"{bold}Layers of {image['name']}{reset} (oldest first; uncompressed and compressed)"
     sources = [layer["compressed_by"] for layer in image["layers"]]
     # Where each compressed size comes from, when not all are gzip's estimate.
-    w = max(map(len, ["compressed by", *sources])) if set(sources) - {"gzip"} else 0
+    w = max(map(len, ["compressed by", *sources])) if exact_layers(image) else 0
     source = "  {:<{w}}" if w else "{:.0}"
     yield ("  {:>12}  {:>12}" + source + "  {}").format(
         "uncompressed", "compressed", "compressed by", "instruction", w=w)
@@ -269,7 +275,7 @@ def code(text: str) -> str:
 
 
 def _md_layers(image: ImageRecord) -> list[str]:
-    by = any(layer["compressed_by"] != "gzip" for layer in image["layers"])
+    by = exact_layers(image)
     rows = [f"| {code(shorten(layer['instruction']))} "
             f"| {'?' if layer['size_bytes'] is None else hb(layer['size_bytes'])} "
             f"| {hb(layer['compressed_bytes'])} |"
