@@ -273,11 +273,11 @@ if ((DRY_RUN)); then
   if ((RENDER)); then
     info "3. push:    $REPO:$GIT_TAG and $REPO:$POST_TAG"
     info "4. verify:  both tags in http://$REGISTRY/v2/askeladden/tags/list, at the pushed digest"
-    info "   then print $SNAPSHOT/k8s/ through an overlay that pins image $REPO@<digest>"
+    info "   then print $SNAPSHOT/k8s/ through an overlay that pins image $REPO to the digest the push gives"
   else
     info "3. push:    $REPO:$GIT_TAG"
     info "4. verify:  the tag in http://$REGISTRY/v2/askeladden/tags/list, at the pushed digest"
-    info "5. apply:   $SNAPSHOT/k8s/ through an overlay that pins image $REPO@<digest>"
+    info "5. apply:   $SNAPSHOT/k8s/ through an overlay that pins image $REPO to the digest the push gives"
     info "6. wait:    for the rollout, up to ${TIMEOUT}s, watching the new pods (rollout undo on failure),"
     info "            then push $REPO:$POST_TAG: the post's tag moves only once the rollout succeeded"
     info "7. smoke:   GET http://$NODE:<nodePort of $SERVICE>/"
